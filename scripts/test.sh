@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of promspec. Installs what the tests need first (promtool,
+# amtool, Alertmanager, the Grafana schema types): a missing tool is installed,
+# never skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}"
+fi
+
+if [ -f tests/grafana-schema/package.json ]; then
+  (cd tests/grafana-schema && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+export CI="${CI:-true}"   # snapshot mismatches fail instead of writing .snap.new
+cargo test --all-targets --locked "$@"

@@ -1,0 +1,133 @@
+//! Command-line arguments as clap types; no logic here.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diag::render::OutputFormat;
+
+/// Monitoring as code: compile threshold specs into Prometheus rules,
+/// Alertmanager routing, Grafana dashboards, unit tests and runbook tables,
+/// and lint specs and hand-written rule files.
+#[derive(Debug, Parser)]
+#[command(name = "promspec", version, propagate_version = true)]
+pub struct Args {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile the specs into `generated/` (or check that it is up to date).
+    #[command(
+        after_help = "Examples:\n  promspec build\n  promspec build --check          # CI: exit 1 and print the diff if generated/ is stale\n  promspec build --specs ops/specs --out ops/generated"
+    )]
+    Build(BuildArgs),
+    /// Lint specs (and, with paths, rule files).
+    #[command(
+        after_help = "Examples:\n  promspec lint                   # the project: specs/\n  promspec lint specs/ --format concise\n  promspec lint --format sarif > promspec.sarif"
+    )]
+    Lint(LintArgs),
+    /// Print or write the JSON schemas of the spec and project file.
+    #[command(
+        after_help = "Examples:\n  promspec schema                 # feature spec schema to stdout\n  promspec schema --project       # project file schema\n  promspec schema --write schemas # write both files"
+    )]
+    Schema(SchemaArgs),
+    /// Explain a diagnostic id or lint rule.
+    #[command(
+        after_help = "Examples:\n  promspec explain spec/invalid-unit\n  promspec explain --list"
+    )]
+    Explain(ExplainArgs),
+    /// Create a project file and an example feature spec.
+    #[command(
+        after_help = "Examples:\n  promspec init                   # creates specs/promspec.yaml and specs/example.yaml\n  promspec init --specs monitoring/specs"
+    )]
+    Init(InitArgs),
+}
+
+/// How to print findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Reports with source snippets.
+    #[default]
+    Human,
+    /// One line per finding: file:line:col: severity[id] message.
+    Concise,
+    /// JSON array.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+impl From<Format> for OutputFormat {
+    fn from(f: Format) -> OutputFormat {
+        match f {
+            Format::Human => OutputFormat::Human,
+            Format::Concise => OutputFormat::Concise,
+            Format::Json => OutputFormat::Json,
+            Format::Sarif => OutputFormat::Sarif,
+            Format::Github => OutputFormat::Github,
+        }
+    }
+}
+
+/// Arguments of `build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Directory holding `promspec.yaml` and the feature specs.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// Directory of generated files.
+    #[arg(long, default_value = "generated")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 and print a diff if the output is not up to date.
+    #[arg(long)]
+    pub check: bool,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Arguments of `lint`.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Spec directories or files to lint (default: `specs`).
+    pub paths: Vec<PathBuf>,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Arguments of `schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Print the project file's schema instead of the feature spec's.
+    #[arg(long)]
+    pub project: bool,
+    /// Write `promspec.schema.json` and `project.schema.json` into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
+}
+
+/// Arguments of `explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The id, e.g. `spec/invalid-unit`.
+    #[arg(required_unless_present = "list")]
+    pub id: Option<String>,
+    /// List every id with its summary.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Directory to create the specs in.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+}

@@ -1,0 +1,37 @@
+//! `promspec init`.
+
+use crate::cli::ExitStatus;
+use crate::cli::args::InitArgs;
+use crate::cli::output::error;
+
+const PROJECT: &str = include_str!("../templates/promspec.yaml");
+const EXAMPLE: &str = include_str!("../templates/example.yaml");
+
+/// Create a project file and an example spec; never overwrite.
+pub fn run(args: InitArgs) -> ExitStatus {
+    let files = [("promspec.yaml", PROJECT), ("example.yaml", EXAMPLE)];
+    for (name, _) in files {
+        let path = args.specs.join(name);
+        if path.exists() {
+            error(format!(
+                "{} already exists; init never overwrites a file",
+                path.display()
+            ));
+            return ExitStatus::Error;
+        }
+    }
+    if let Err(e) = std::fs::create_dir_all(&args.specs) {
+        error(format!("{}: {e}", args.specs.display()));
+        return ExitStatus::Error;
+    }
+    for (name, text) in files {
+        let path = args.specs.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            error(format!("{}: {e}", path.display()));
+            return ExitStatus::Error;
+        }
+        eprintln!("created {}", path.display());
+    }
+    eprintln!("next: edit the specs, then run `promspec build`");
+    ExitStatus::Success
+}

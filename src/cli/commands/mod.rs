@@ -1,0 +1,7 @@
+//! One file per command; each calls one library function.
+
+pub mod build;
+pub mod explain;
+pub mod init;
+pub mod lint;
+pub mod schema;

@@ -1,0 +1,45 @@
+//! The command line: parse arguments, call one library function per
+//! command, pick an emitter, map the result to an exit status.
+//!
+//! Exit codes: 0 clean, 1 findings at error level (or drift in `--check`),
+//! 2 usage or I/O error.
+
+pub mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+pub use args::Args;
+
+/// The outcome of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing wrong.
+    Success,
+    /// Findings at error level, or generated files out of date.
+    Failure,
+    /// Bad usage or an I/O error.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> ExitCode {
+        match s {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Run the command described by `args`.
+pub fn run(args: Args) -> ExitStatus {
+    match args.command {
+        args::Command::Build(a) => commands::build::run(a),
+        args::Command::Lint(a) => commands::lint::run(a),
+        args::Command::Schema(a) => commands::schema::run(a),
+        args::Command::Explain(a) => commands::explain::run(a),
+        args::Command::Init(a) => commands::init::run(a),
+    }
+}

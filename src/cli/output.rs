@@ -1,0 +1,60 @@
+//! Printing diagnostics and messages for the commands.
+
+use std::io::{IsTerminal, Write};
+
+use crate::diag::Diagnostics;
+use crate::diag::render::{self, OutputFormat, RenderOptions};
+use crate::source::SourceMap;
+
+/// Print `diagnostics` in `format`: human reports go to stderr, machine formats to stdout.
+pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, format: OutputFormat) {
+    let items: Vec<_> = diagnostics.iter().cloned().collect();
+    let result = if format == OutputFormat::Human {
+        if items.is_empty() {
+            return;
+        }
+        let stderr = std::io::stderr();
+        let options = RenderOptions {
+            color: stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            width: 100,
+        };
+        let mut lock = stderr.lock();
+        render::emit(format, &items, sources, options, &mut lock)
+            .and_then(|_| summary(diagnostics, &mut lock))
+    } else {
+        let options = RenderOptions {
+            color: false,
+            width: 100,
+        };
+        let mut lock = std::io::stdout().lock();
+        render::emit(format, &items, sources, options, &mut lock)
+    };
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("promspec: cannot print diagnostics: {e}");
+    }
+}
+
+fn summary(diagnostics: &Diagnostics, out: &mut dyn Write) -> std::io::Result<()> {
+    use crate::diag::Severity;
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    let (e, w, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    writeln!(
+        out,
+        "{}, {}, {}",
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(i, "note")
+    )
+}
+
+/// Print a usage or I/O error.
+pub fn error(message: impl std::fmt::Display) {
+    eprintln!("error: {message}");
+}

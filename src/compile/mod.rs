@@ -1,0 +1,19 @@
+//! Compilation: the resolved model → every artifact, in memory.
+//!
+//! Each target is a plain function from the model to [`Output`]s; all
+//! generated names come from [`conventions`]. [`write`] is the only code
+//! that touches `generated/`.
+
+pub mod conventions;
+pub mod prometheus;
+pub mod write;
+pub mod yaml_out;
+
+/// One generated file: its path relative to the output directory and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Path relative to the output directory, `/`-separated.
+    pub path: String,
+    /// Full content, header included.
+    pub content: String,
+}

@@ -1,0 +1,133 @@
+//! Documentation of the diagnostics that are not lint rules: the ids the
+//! loader, resolver and PromQL parser report. `promspec explain <id>` prints
+//! them; lint rules document themselves in their own files.
+
+/// One documented diagnostic id.
+#[derive(Debug, Clone, Copy)]
+pub struct Code {
+    /// The id.
+    pub id: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Longer explanation with an example fix.
+    pub explanation: &'static str,
+}
+
+/// Every non-rule diagnostic id.
+pub const CODES: &[Code] = &[
+    Code {
+        id: "spec/parse",
+        summary: "The file is not valid YAML, is empty, or expands too far through aliases.",
+        explanation: "A spec is one YAML mapping. The diagnostic points at the first character the parser could not read. Aliases (`*name`) that expand to more nodes than the file could reasonably hold are rejected, so a crafted file cannot exhaust memory.",
+    },
+    Code {
+        id: "spec/duplicate-key",
+        summary: "A key appears twice in one mapping.",
+        explanation: "YAML readers disagree on which of two equal keys wins, so promspec rejects the file. Remove one of them.",
+    },
+    Code {
+        id: "spec/unknown-field",
+        summary: "A key is not a field of this mapping.",
+        explanation: "Usually a typo (`critcal:`) or a field at the wrong level. The help lists the valid fields and the closest match. The JSON schema in `schemas/` lets editors catch this while typing.",
+    },
+    Code {
+        id: "spec/missing-field",
+        summary: "A required field is missing.",
+        explanation: "For example every threshold needs `id` and `query`, and every feature spec needs `feature` and `team`.",
+    },
+    Code {
+        id: "spec/invalid-type",
+        summary: "A value has the wrong type (a list where a string is expected, `yes` where a boolean is expected...).",
+        explanation: "promspec does not apply YAML 1.1 conversions: `no`, `on` and `off` are strings, and a boolean field only takes `true` or `false`.",
+    },
+    Code {
+        id: "spec/invalid-unit",
+        summary: "A unit is unknown, or a value does not fit the threshold's unit.",
+        explanation: "Units are `seconds` (`500ms`, `3s`), `ratio` (`5%` = 0.05), `percent` (`80%` = 80), `bytes` (`512MiB`), `bytes_per_second`, `per_second` (`1000/min`) and `count`. `above: 5%` on a `bytes` threshold is an error at the value.",
+    },
+    Code {
+        id: "spec/invalid-duration",
+        summary: "A duration is not in Prometheus syntax.",
+        explanation: "Write a number followed by ms, s, m, h, d, w or y, largest unit first: `30s`, `5m`, `1h30m`.",
+    },
+    Code {
+        id: "spec/invalid-slug",
+        summary: "A feature slug or id does not match ^[a-z][a-z0-9-]*$.",
+        explanation: "Slugs name files, labels, record names and dashboard uids, so they are restricted to lower-case letters, digits and `-`.",
+    },
+    Code {
+        id: "spec/invalid-label",
+        summary: "A label name is not a valid Prometheus label name.",
+        explanation: "Label names match ^[a-zA-Z_][a-zA-Z0-9_]*$.",
+    },
+    Code {
+        id: "spec/reserved-label",
+        summary: "A spec sets a label that promspec sets itself.",
+        explanation: "`feature`, `team`, `severity` and `priority` are derived from the spec; setting them in `labels:` would make routing disagree with the spec.",
+    },
+    Code {
+        id: "spec/invalid-value",
+        summary: "A value is not one of the accepted choices (dialect, language, time of day...).",
+        explanation: "The help lists the accepted values.",
+    },
+    Code {
+        id: "spec/invalid-level",
+        summary: "A level has both or neither of `above` and `below`.",
+        explanation: "Each level compares the value in one direction. A band (too high or too low) needs two thresholds.",
+    },
+    Code {
+        id: "spec/no-levels",
+        summary: "A threshold has no `critical`, `warning` or `info` level.",
+        explanation: "A threshold without a level never fires; add at least one level.",
+    },
+    Code {
+        id: "spec/duplicate-id",
+        summary: "Two thresholds, SLOs or features share an id.",
+        explanation: "Ids name recording rules, alerts and dashboard panels, so they must be unique.",
+    },
+    Code {
+        id: "spec/file-name",
+        summary: "A feature spec's file name does not match its slug.",
+        explanation: "`specs/<feature>.yaml` holds the feature `<feature>`, so generated files and specs can be found from each other.",
+    },
+    Code {
+        id: "spec/unknown-receiver",
+        summary: "A receiver named in `notify` or `severities` is not defined.",
+        explanation: "Receivers are defined under `receivers:` in the project file. The help suggests the closest name.",
+    },
+    Code {
+        id: "spec/unknown-priority",
+        summary: "A priority is not defined under `priorities`.",
+        explanation: "Priorities (`P0`..`P4`) are defined in the project file with their response times.",
+    },
+    Code {
+        id: "spec/unknown-severity",
+        summary: "A severity is not `critical`, `warning` or `info`, or a level has no severity configuration.",
+        explanation: "The project file configures each level used by the specs under `severities:`.",
+    },
+    Code {
+        id: "spec/unknown-time-interval",
+        summary: "A time interval is not defined under `time_intervals`.",
+        explanation: "Define the interval in the project file, e.g. business hours on weekdays in Asia/Tokyo.",
+    },
+    Code {
+        id: "spec/empty-receiver",
+        summary: "A receiver has no integration.",
+        explanation: "Add one of `slack`, `email`, `pagerduty`, `opsgenie`, `webhook`.",
+    },
+    Code {
+        id: "routing/inline-secret",
+        summary: "A secret (webhook URL, routing key, password) is written inline in a spec.",
+        explanation: "Specs live in version control and generated files are committed. Put the secret in a file that Alertmanager reads and reference it with the `*_file` field, e.g. `api_url_file: /etc/alertmanager/secrets/slack-webhook-url`.",
+    },
+    Code {
+        id: "promql/syntax",
+        summary: "A PromQL expression does not parse.",
+        explanation: "The diagnostic points at the offending token inside the query, also inside block scalars (`|`, `>-`) and quoted strings. The dialect (`prometheus2` or `prometheus3`) is set in the project file.",
+    },
+];
+
+/// The documentation of `id`.
+pub fn find(id: &str) -> Option<&'static Code> {
+    CODES.iter().find(|c| c.id == id)
+}

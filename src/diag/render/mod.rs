@@ -1,0 +1,98 @@
+//! Emitters: one per output format, all reading the same [`Diagnostic`]s.
+//!
+//! Only `human` uses miette. Every emitter writes to a `Write` sink and
+//! computes lines and columns itself from the [`SourceMap`].
+
+mod concise;
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::io::{self, Write};
+
+use super::Diagnostic;
+use crate::source::SourceMap;
+
+pub use human::render_human;
+
+/// The closed set of output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// miette reports with source snippets (colour on a terminal).
+    #[default]
+    Human,
+    /// `file:line:col: severity[id] message`, one per line (pre-commit).
+    Concise,
+    /// A JSON array of findings.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+impl OutputFormat {
+    /// Every format with its name.
+    pub const ALL: [(&'static str, OutputFormat); 5] = [
+        ("human", OutputFormat::Human),
+        ("concise", OutputFormat::Concise),
+        ("json", OutputFormat::Json),
+        ("sarif", OutputFormat::Sarif),
+        ("github", OutputFormat::Github),
+    ];
+}
+
+/// Options of the human renderer.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Use colours.
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+}
+
+/// Write `diagnostics` in `format` to `out`.
+pub fn emit(
+    format: OutputFormat,
+    diagnostics: &[Diagnostic],
+    sources: &SourceMap,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Human => {
+            for d in diagnostics {
+                out.write_all(render_human(d, sources, options).as_bytes())?;
+            }
+            Ok(())
+        }
+        OutputFormat::Concise => concise::emit(diagnostics, sources, out),
+        OutputFormat::Json => json::emit(diagnostics, sources, out),
+        OutputFormat::Sarif => sarif::emit(diagnostics, sources, out),
+        OutputFormat::Github => github::emit(diagnostics, sources, out),
+    }
+}
+
+/// Position of a diagnostic: file name, start line/col and end line/col (1-based).
+pub(crate) struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub(crate) fn position(d: &Diagnostic, sources: &SourceMap) -> Option<Position> {
+    let span = d.primary_span()?;
+    let file = sources.get(span.source);
+    let (line, column) = file.line_col(span.start as usize);
+    let (end_line, end_column) = file.line_col(span.end as usize);
+    Some(Position {
+        file: file.name(),
+        line,
+        column,
+        end_line,
+        end_column,
+    })
+}

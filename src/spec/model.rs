@@ -1,0 +1,434 @@
+//! The resolved model: what the specs mean, after defaults and references.
+//!
+//! Built only by [`resolve`](super::resolve). Every item keeps the span it
+//! came from so later stages (lint, compile) can point back into the spec.
+//! Nothing here is optional because "not resolved yet".
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::promql::Dialect;
+use crate::source::{SourceId, SourceMap, Span};
+use crate::spec::units::Unit;
+use crate::yaml::{self, Style};
+
+/// Everything one build reads: the project and its features.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The project file.
+    pub project: Project,
+    /// The features, sorted by slug.
+    pub features: Vec<Feature>,
+}
+
+/// Language of generated runbook tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// English headings.
+    #[default]
+    En,
+    /// Japanese headings, as in the seeds.
+    Ja,
+}
+
+/// The project file, resolved.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The file it came from (None when a project has no file, e.g. linting plain rules).
+    pub source: Option<SourceId>,
+    /// Project name.
+    pub name: String,
+    /// Base URL of Grafana, without trailing slash.
+    pub grafana_url: String,
+    /// PromQL dialect.
+    pub dialect: Dialect,
+    /// Rule group evaluation interval.
+    pub evaluation_interval: Duration,
+    /// Scrape interval of the targets.
+    pub scrape_interval: Duration,
+    /// Language of runbook tables.
+    pub docs_language: Language,
+    /// Default `for`.
+    pub default_for: Duration,
+    /// Default `keep_firing_for`.
+    pub default_keep_firing_for: Option<Duration>,
+    /// Labels on every alert.
+    pub labels: BTreeMap<String, String>,
+    /// Alertmanager global settings.
+    pub alertmanager: AlertmanagerSettings,
+    /// Priorities by name, in spec order.
+    pub priorities: Vec<Priority>,
+    /// Levels, ordered critical, warning, info (only those defined).
+    pub severities: Vec<SeverityConfig>,
+    /// Receivers, in spec order.
+    pub receivers: Vec<Receiver>,
+    /// Time intervals, in spec order.
+    pub time_intervals: Vec<TimeInterval>,
+    /// Lint severity overrides: rule id → severity (None = off).
+    pub lint_rules: Vec<(String, Option<crate::diag::Severity>, Span)>,
+}
+
+impl Project {
+    /// The priority named `name`.
+    pub fn priority(&self, name: &str) -> Option<&Priority> {
+        self.priorities.iter().find(|p| p.name == name)
+    }
+
+    /// The configuration of `level`.
+    pub fn severity(&self, level: Level) -> Option<&SeverityConfig> {
+        self.severities.iter().find(|s| s.level == level)
+    }
+
+    /// The receiver named `name`.
+    pub fn receiver(&self, name: &str) -> Option<&Receiver> {
+        self.receivers.iter().find(|r| r.name == name)
+    }
+}
+
+/// Alertmanager global settings.
+#[derive(Debug, Clone, Default)]
+pub struct AlertmanagerSettings {
+    /// SMTP for email receivers.
+    pub smtp: Option<Smtp>,
+    /// `resolve_timeout`.
+    pub resolve_timeout: Option<Duration>,
+    /// `group_by` of every route.
+    pub group_by: Vec<String>,
+}
+
+/// SMTP settings.
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    /// `host:port`.
+    pub smarthost: String,
+    /// Sender.
+    pub from: String,
+    /// User name.
+    pub auth_username: Option<String>,
+    /// Password file.
+    pub auth_password_file: Option<String>,
+    /// STARTTLS required.
+    pub require_tls: bool,
+}
+
+/// A priority such as `P1`.
+#[derive(Debug, Clone)]
+pub struct Priority {
+    /// `P0`..`P4`.
+    pub name: String,
+    /// Short title.
+    pub title: Option<String>,
+    /// Meaning.
+    pub description: Option<String>,
+    /// Response time.
+    pub response_time: Duration,
+    /// Re-notification interval.
+    pub repeat_interval: Duration,
+    /// First notification delay.
+    pub group_wait: Duration,
+    /// Delay for new alerts of a group.
+    pub group_interval: Duration,
+    /// Escalation.
+    pub escalation: Option<String>,
+    /// Where it was defined.
+    pub span: Span,
+}
+
+/// An alert level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// Most severe.
+    Critical,
+    /// Middle.
+    Warning,
+    /// Least severe.
+    Info,
+}
+
+impl Level {
+    /// The levels from most to least severe.
+    pub const ALL: [Level; 3] = [Level::Critical, Level::Warning, Level::Info];
+
+    /// The `severity` label value.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Level::Critical => "critical",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+
+    /// Parse a level name.
+    pub fn parse(s: &str) -> Option<Level> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// The configuration of one level.
+#[derive(Debug, Clone)]
+pub struct SeverityConfig {
+    /// Which level.
+    pub level: Level,
+    /// Default priority.
+    pub priority: String,
+    /// Default receivers.
+    pub receivers: Vec<String>,
+    /// Notify only within these intervals.
+    pub active_time_intervals: Vec<String>,
+    /// Do not notify within these intervals.
+    pub mute_time_intervals: Vec<String>,
+    /// Where it was defined.
+    pub span: Span,
+}
+
+/// A notification integration of a receiver. Secrets are file references.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Integration {
+    /// Slack.
+    Slack {
+        /// Channel.
+        channel: String,
+        /// File with the webhook URL.
+        api_url_file: Option<String>,
+        /// Notify on resolve.
+        send_resolved: bool,
+    },
+    /// Email.
+    Email {
+        /// Recipients.
+        to: String,
+        /// Notify on resolve.
+        send_resolved: bool,
+    },
+    /// PagerDuty.
+    Pagerduty {
+        /// File with the routing key.
+        routing_key_file: Option<String>,
+        /// File with the service key.
+        service_key_file: Option<String>,
+        /// Notify on resolve.
+        send_resolved: bool,
+    },
+    /// Opsgenie.
+    Opsgenie {
+        /// File with the API key.
+        api_key_file: Option<String>,
+        /// Opsgenie priority.
+        priority: Option<String>,
+        /// Notify on resolve.
+        send_resolved: bool,
+    },
+    /// Webhook.
+    Webhook {
+        /// URL.
+        url: Option<String>,
+        /// File with the URL.
+        url_file: Option<String>,
+        /// Notify on resolve.
+        send_resolved: bool,
+        /// Max alerts per message.
+        max_alerts: u32,
+    },
+}
+
+/// A receiver.
+#[derive(Debug, Clone)]
+pub struct Receiver {
+    /// Name.
+    pub name: String,
+    /// Integrations.
+    pub integrations: Vec<Integration>,
+    /// Where it was defined (its name).
+    pub span: Span,
+}
+
+/// A named time interval.
+#[derive(Debug, Clone)]
+pub struct TimeInterval {
+    /// Name.
+    pub name: String,
+    /// Ranges (any of them matches).
+    pub ranges: Vec<TimeRange>,
+    /// Where it was defined.
+    pub span: Span,
+}
+
+/// One range of a time interval, in Alertmanager's syntax.
+#[derive(Debug, Clone, Default)]
+pub struct TimeRange {
+    /// `(start, end)` as `HH:MM`.
+    pub times: Vec<(String, String)>,
+    /// Weekdays or ranges.
+    pub weekdays: Vec<String>,
+    /// Days of month.
+    pub days_of_month: Vec<String>,
+    /// Months.
+    pub months: Vec<String>,
+    /// Years.
+    pub years: Vec<String>,
+    /// Time zone.
+    pub location: Option<String>,
+}
+
+/// A PromQL expression written in a spec, with what is needed to point inside it.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// The expression text (decoded).
+    pub text: String,
+    /// The span of the YAML scalar.
+    pub span: Span,
+    /// How the scalar was written.
+    pub style: Style,
+}
+
+impl Query {
+    /// The span in the file of `range`, a byte range inside [`Query::text`].
+    pub fn span_of(&self, sources: &SourceMap, range: std::ops::Range<usize>) -> Span {
+        let file = sources.get(self.span.source);
+        let raw = &file.text[self.span.range()];
+        let scalar = yaml::Scalar {
+            value: self.text.clone(),
+            style: self.style,
+        };
+        let start = yaml::source_offset(&scalar, raw, self.span.start as usize, range.start);
+        let end = if range.end > range.start {
+            yaml::source_offset(&scalar, raw, self.span.start as usize, range.end - 1) + 1
+        } else {
+            start
+        };
+        Span::new(self.span.source, start..end.max(start))
+    }
+}
+
+/// A feature spec, resolved.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// The file.
+    pub source: SourceId,
+    /// Slug.
+    pub slug: String,
+    /// Span of the slug.
+    pub slug_span: Span,
+    /// Title (the slug if none).
+    pub title: String,
+    /// Team.
+    pub team: String,
+    /// Runbook URL.
+    pub runbook: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Labels on every alert of the feature (project labels merged in).
+    pub labels: BTreeMap<String, String>,
+    /// Runbook language.
+    pub docs_language: Language,
+    /// Thresholds in spec order.
+    pub thresholds: Vec<Threshold>,
+    /// SLOs in spec order.
+    pub slos: Vec<Slo>,
+}
+
+/// Above or below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Fires when the value is greater than the level.
+    Above,
+    /// Fires when the value is less than the level.
+    Below,
+}
+
+impl Direction {
+    /// The PromQL comparison operator.
+    pub fn operator(&self) -> &'static str {
+        match self {
+            Direction::Above => ">",
+            Direction::Below => "<",
+        }
+    }
+
+    /// The spec key (`above`/`below`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Above => "above",
+            Direction::Below => "below",
+        }
+    }
+}
+
+/// One metric threshold.
+#[derive(Debug, Clone)]
+pub struct Threshold {
+    /// Slug.
+    pub id: String,
+    /// Span of the id.
+    pub id_span: Span,
+    /// Title (the id if none).
+    pub title: String,
+    /// Group.
+    pub group: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Action.
+    pub action: Option<String>,
+    /// Runbook URL (the feature's when not set).
+    pub runbook: Option<String>,
+    /// The query.
+    pub query: Query,
+    /// Unit.
+    pub unit: Unit,
+    /// Extra labels.
+    pub labels: BTreeMap<String, String>,
+    /// The levels, ordered critical, warning, info.
+    pub levels: Vec<LevelRule>,
+    /// Span of the whole threshold mapping.
+    pub span: Span,
+}
+
+/// One level of a threshold: a comparison held for a while.
+#[derive(Debug, Clone)]
+pub struct LevelRule {
+    /// Which level.
+    pub level: Level,
+    /// Above or below.
+    pub direction: Direction,
+    /// The value in the query's unit.
+    pub value: f64,
+    /// The value as the spec writes it (`3s`, `5%`).
+    pub written: String,
+    /// Span of the value.
+    pub value_span: Span,
+    /// How long the condition holds before firing.
+    pub for_: Duration,
+    /// Span of `for` (the level's span if defaulted).
+    pub for_span: Span,
+    /// Keep firing after recovery.
+    pub keep_firing_for: Option<Duration>,
+    /// Priority name.
+    pub priority: String,
+    /// Receivers.
+    pub receivers: Vec<String>,
+    /// Where the receivers were chosen (for diagnostics).
+    pub receivers_span: Span,
+    /// Summary override.
+    pub summary: Option<String>,
+    /// Span of the level mapping.
+    pub span: Span,
+}
+
+/// A service level objective.
+#[derive(Debug, Clone)]
+pub struct Slo {
+    /// Slug.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Objective as a ratio (0.999).
+    pub objective: f64,
+    /// Compliance window.
+    pub window: Duration,
+    /// Errors expression with `{{.window}}`.
+    pub errors: Query,
+    /// Total expression with `{{.window}}`.
+    pub total: Query,
+    /// Span.
+    pub span: Span,
+}

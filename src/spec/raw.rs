@@ -1,0 +1,355 @@
+//! The raw layer: types that mirror the YAML of a spec as written.
+//!
+//! Every scalar keeps its span; values stay strings (`3s`, `5%`) until
+//! [`resolve`](super::resolve) interprets them. The doc comments here are the
+//! field documentation of the JSON schema. Raw types never leave `spec/`.
+
+use crate::source::Spanned;
+use crate::spec::decode::{Expression, NamedMap, raw_struct};
+
+/// A string with its span.
+pub type Str = Spanned<String>;
+
+/// A number or a quantity with a unit, as written (`3s`, `5%`, `512MiB`, `0.8`).
+#[derive(Debug, Clone)]
+pub struct Quantity(pub Spanned<String>);
+
+/// A Prometheus duration as written (`30s`, `5m`, `1h30m`).
+#[derive(Debug, Clone)]
+pub struct Duration(pub Spanned<String>);
+
+raw_struct! {
+    /// The project file `specs/promspec.yaml`: everything features share.
+    ProjectFile as "project file" {
+        /// Name of the project.
+        project: Option<Str>,
+        /// Base URL of Grafana, used for `dashboard_url` annotations and dashboard links.
+        grafana_url: Option<Str>,
+        /// PromQL dialect the rules must be valid in: `prometheus2` (default) or `prometheus3`.
+        dialect: Option<Str>,
+        /// How often Prometheus evaluates the generated rule groups (default `1m`).
+        evaluation_interval: Option<Duration>,
+        /// Scrape interval of the monitored targets (default `15s`), used by lint rules on ranges.
+        scrape_interval: Option<Duration>,
+        /// Language of generated runbook tables: `en` (default) or `ja`.
+        docs_language: Option<Str>,
+        /// Defaults applied where a spec leaves a value out.
+        defaults: Option<Defaults>,
+        /// Labels added to every generated alert.
+        labels: Option<NamedMap<Str>>,
+        /// Alertmanager settings that are not routing (SMTP, resolve timeout).
+        alertmanager: Option<AlertmanagerSettings>,
+        /// Priorities `P0`..`P4`: response time and notification cadence.
+        priorities: Option<NamedMap<Priority>>,
+        /// The alert levels `critical`, `warning` and `info`: priority and receivers.
+        severities: NamedMap<SeverityDef>,
+        /// Where notifications go. Secrets only by `*_file` reference.
+        receivers: Option<NamedMap<ReceiverDef>>,
+        /// Named time intervals, e.g. business hours, for active or mute times.
+        time_intervals: Option<NamedMap<Vec<TimeRange>>>,
+        /// Lint settings: rule severities and options.
+        lint: Option<LintSettings>,
+    }
+}
+
+raw_struct! {
+    /// Defaults applied where a spec leaves a value out.
+    Defaults as "defaults" {
+        /// How long a condition must hold before an alert fires (default `5m`).
+        for_ as "for": Option<Duration>,
+        /// How long an alert keeps firing after the condition clears.
+        keep_firing_for: Option<Duration>,
+    }
+}
+
+raw_struct! {
+    /// Alertmanager settings that are not routing.
+    AlertmanagerSettings as "alertmanager settings" {
+        /// SMTP settings for email receivers.
+        smtp: Option<Smtp>,
+        /// `resolve_timeout` of Alertmanager's global section.
+        resolve_timeout: Option<Duration>,
+        /// Labels alerts are grouped by (default: alertname, feature, severity).
+        group_by: Option<Vec<Str>>,
+    }
+}
+
+raw_struct! {
+    /// SMTP settings for email receivers.
+    Smtp as "smtp settings" {
+        /// `host:port` of the SMTP server.
+        smarthost: Str,
+        /// Sender address.
+        from: Str,
+        /// SMTP user name.
+        auth_username: Option<Str>,
+        /// File holding the SMTP password.
+        auth_password_file: Option<Str>,
+        /// Inline SMTP password: rejected, use `auth_password_file`.
+        auth_password: Option<Str>,
+        /// Require STARTTLS (default true).
+        require_tls: Option<Spanned<bool>>,
+    }
+}
+
+raw_struct! {
+    /// A priority such as `P1`.
+    Priority as "priority" {
+        /// Short title, e.g. `High` or `高`.
+        title: Option<Str>,
+        /// What the priority means, e.g. `主要機能停止`.
+        description: Option<Str>,
+        /// How fast someone must respond, e.g. `15m`, `1h`.
+        response_time: Duration,
+        /// How often a firing alert is notified again (default: the response time).
+        repeat_interval: Option<Duration>,
+        /// How long to wait before the first notification of a group (default `30s`).
+        group_wait: Option<Duration>,
+        /// How long to wait before notifying about new alerts of a group (default `5m`).
+        group_interval: Option<Duration>,
+        /// Who is escalated to, for the runbook tables.
+        escalation: Option<Str>,
+    }
+}
+
+raw_struct! {
+    /// An alert level: `critical`, `warning` or `info`.
+    SeverityDef as "severity" {
+        /// Default priority of alerts of this level, e.g. `P1`.
+        priority: Str,
+        /// Receivers notified by default.
+        receivers: Option<Vec<Str>>,
+        /// Notify only inside these time intervals.
+        active_time_intervals: Option<Vec<Str>>,
+        /// Do not notify inside these time intervals.
+        mute_time_intervals: Option<Vec<Str>>,
+    }
+}
+
+raw_struct! {
+    /// A receiver: one or more notification integrations.
+    ReceiverDef as "receiver" {
+        /// Slack message.
+        slack: Option<SlackReceiver>,
+        /// Email.
+        email: Option<EmailReceiver>,
+        /// PagerDuty (Events API v2).
+        pagerduty: Option<PagerdutyReceiver>,
+        /// Opsgenie.
+        opsgenie: Option<OpsgenieReceiver>,
+        /// Generic webhook.
+        webhook: Option<WebhookReceiver>,
+    }
+}
+
+raw_struct! {
+    /// Slack integration.
+    SlackReceiver as "slack receiver" {
+        /// Channel such as `#ops-alerts`.
+        channel: Str,
+        /// File holding the incoming-webhook URL.
+        api_url_file: Option<Str>,
+        /// Inline webhook URL: rejected, use `api_url_file`.
+        api_url: Option<Str>,
+        /// Notify when the alert resolves (default true).
+        send_resolved: Option<Spanned<bool>>,
+    }
+}
+
+raw_struct! {
+    /// Email integration.
+    EmailReceiver as "email receiver" {
+        /// Recipient address(es), comma separated.
+        to: Str,
+        /// Notify when the alert resolves (default false).
+        send_resolved: Option<Spanned<bool>>,
+    }
+}
+
+raw_struct! {
+    /// PagerDuty integration.
+    PagerdutyReceiver as "pagerduty receiver" {
+        /// File holding the Events API v2 routing key.
+        routing_key_file: Option<Str>,
+        /// File holding the (legacy) integration service key.
+        service_key_file: Option<Str>,
+        /// Inline routing key: rejected, use `routing_key_file`.
+        routing_key: Option<Str>,
+        /// Inline service key: rejected, use `service_key_file`.
+        service_key: Option<Str>,
+        /// Notify when the alert resolves (default true).
+        send_resolved: Option<Spanned<bool>>,
+    }
+}
+
+raw_struct! {
+    /// Opsgenie integration.
+    OpsgenieReceiver as "opsgenie receiver" {
+        /// File holding the API key.
+        api_key_file: Option<Str>,
+        /// Inline API key: rejected, use `api_key_file`.
+        api_key: Option<Str>,
+        /// Opsgenie priority (P1..P5); defaults to the alert's priority.
+        priority: Option<Str>,
+        /// Notify when the alert resolves (default true).
+        send_resolved: Option<Spanned<bool>>,
+    }
+}
+
+raw_struct! {
+    /// Generic webhook integration.
+    WebhookReceiver as "webhook receiver" {
+        /// URL to post to (must not embed credentials).
+        url: Option<Str>,
+        /// File holding the URL.
+        url_file: Option<Str>,
+        /// Notify when the alert resolves (default true).
+        send_resolved: Option<Spanned<bool>>,
+        /// Maximum number of alerts per message (0 = all).
+        max_alerts: Option<Str>,
+    }
+}
+
+raw_struct! {
+    /// One time range of a time interval (Alertmanager's `time_intervals` syntax).
+    TimeRange as "time range" {
+        /// Times of day, e.g. `{start_time: "09:00", end_time: "18:00"}`.
+        times: Option<Vec<TimeOfDay>>,
+        /// Weekdays or ranges, e.g. `monday:friday`.
+        weekdays: Option<Vec<Str>>,
+        /// Days of the month or ranges, e.g. `1:5`, `-1`.
+        days_of_month: Option<Vec<Str>>,
+        /// Months or ranges, e.g. `january:march`.
+        months: Option<Vec<Str>>,
+        /// Years or ranges, e.g. `2026:2027`.
+        years: Option<Vec<Str>>,
+        /// Time zone, e.g. `Asia/Tokyo` (default UTC).
+        location: Option<Str>,
+    }
+}
+
+raw_struct! {
+    /// A range of times of day.
+    TimeOfDay as "time of day range" {
+        /// Start, `HH:MM`.
+        start_time: Str,
+        /// End, `HH:MM` (exclusive; `24:00` allowed).
+        end_time: Str,
+    }
+}
+
+raw_struct! {
+    /// Lint settings.
+    LintSettings as "lint settings" {
+        /// Severity per rule id: `error`, `warning`, `info` or `off`.
+        rules: Option<NamedMap<Str>>,
+    }
+}
+
+raw_struct! {
+    /// A feature spec `specs/<feature>.yaml`: the thresholds of one feature.
+    FeatureSpec as "feature spec" {
+        /// Slug naming files, the `feature` label and the dashboard uid: `^[a-z][a-z0-9-]*$`.
+        feature: Str,
+        /// Human title, any language.
+        title: Option<Str>,
+        /// Team that owns the feature (the `team` label).
+        team: Str,
+        /// Runbook URL (the `runbook_url` annotation).
+        runbook: Option<Str>,
+        /// What the feature is.
+        description: Option<Str>,
+        /// Labels added to this feature's alerts.
+        labels: Option<NamedMap<Str>>,
+        /// Receivers per level for the whole feature, replacing the project's.
+        notify: Option<Notify>,
+        /// Language of the generated runbook table (`en` or `ja`), overriding the project's.
+        docs_language: Option<Str>,
+        /// Metric thresholds.
+        thresholds: Option<Vec<Threshold>>,
+        /// Service level objectives (multi-window multi-burn-rate alerts).
+        slos: Option<Vec<Slo>>,
+    }
+}
+
+raw_struct! {
+    /// Receivers per level.
+    Notify as "notify" {
+        /// Receivers of critical alerts.
+        critical: Option<Vec<Str>>,
+        /// Receivers of warning alerts.
+        warning: Option<Vec<Str>>,
+        /// Receivers of info alerts.
+        info: Option<Vec<Str>>,
+    }
+}
+
+raw_struct! {
+    /// One metric threshold: a query, its unit and its alert levels.
+    Threshold as "threshold" {
+        /// Slug, unique within the feature: `^[a-z][a-z0-9-]*$`.
+        id: Str,
+        /// Title as the runbook writes it.
+        title: Option<Str>,
+        /// Group (dashboard row and runbook section), e.g. `System`, `データベース`.
+        group: Option<Str>,
+        /// Longer explanation.
+        description: Option<Str>,
+        /// What the operator does when it fires.
+        action: Option<Str>,
+        /// Runbook URL of this threshold (default: the feature's).
+        runbook: Option<Str>,
+        /// PromQL expression giving the value.
+        query: Expression,
+        /// Unit of the value: `seconds`, `ratio`, `percent`, `bytes`, `bytes_per_second`, `per_second`, `count`.
+        unit: Option<Str>,
+        /// Extra labels on this threshold's alerts.
+        labels: Option<NamedMap<Str>>,
+        /// Receivers per level for this threshold.
+        notify: Option<Notify>,
+        /// Info level.
+        info: Option<Level>,
+        /// Warning level.
+        warning: Option<Level>,
+        /// Critical level.
+        critical: Option<Level>,
+    }
+}
+
+raw_struct! {
+    /// One alert level of a threshold.
+    Level as "level" {
+        /// Fire when the value is above this (in the threshold's unit).
+        above: Option<Quantity>,
+        /// Fire when the value is below this (in the threshold's unit).
+        below: Option<Quantity>,
+        /// How long the condition must hold (default: project default).
+        for_ as "for": Option<Duration>,
+        /// How long the alert keeps firing after the condition clears.
+        keep_firing_for: Option<Duration>,
+        /// Priority override, e.g. `P0`.
+        priority: Option<Str>,
+        /// Receivers override for this level.
+        notify: Option<Vec<Str>>,
+        /// Summary annotation override.
+        summary: Option<Str>,
+    }
+}
+
+raw_struct! {
+    /// A service level objective.
+    Slo as "slo" {
+        /// Slug, unique within the feature.
+        id: Str,
+        /// Title.
+        title: Option<Str>,
+        /// Objective, e.g. `99.9%`.
+        objective: Quantity,
+        /// Compliance window (default `30d`).
+        window: Option<Duration>,
+        /// Errors per second; `{{.window}}` is replaced by each burn-rate window.
+        errors: Expression,
+        /// Total events per second; `{{.window}}` as above.
+        total: Expression,
+    }
+}
