@@ -47,6 +47,21 @@ pub enum LoadError {
 
 /// Read, decode and resolve every spec in `specs_dir`, then check the queries.
 pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
+    let mut sources = SourceMap::new();
+    let (workspace, diagnostics) = load_into(specs_dir, &mut sources)?;
+    Ok(Loaded {
+        sources,
+        workspace,
+        diagnostics,
+    })
+}
+
+/// [`load`] into an existing source map, so specs and other files share one
+/// run (`promspec lint specs/ rules/`).
+pub fn load_into(
+    specs_dir: &Path,
+    sources: &mut SourceMap,
+) -> Result<(Option<Workspace>, Diagnostics), LoadError> {
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| LoadError::Io { path, source }
@@ -55,11 +70,10 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     let project_path = files.project.ok_or_else(|| LoadError::NoProject {
         dir: specs_dir.display().to_string(),
     })?;
-    let mut sources = SourceMap::new();
     let mut diags = Vec::new();
     let text = std::fs::read_to_string(&project_path).map_err(io(&project_path))?;
     let project_id = sources.add(&project_path, text);
-    let raw_project = load::project(&sources, project_id, &mut diags);
+    let raw_project = load::project(sources, project_id, &mut diags);
     let project = raw_project
         .as_ref()
         .map(|raw| resolve::resolve_project(raw, project_id, &mut diags));
@@ -68,7 +82,7 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     for path in &files.features {
         let text = std::fs::read_to_string(path).map_err(io(path))?;
         let id = sources.add(path, text);
-        let Some(raw) = load::feature(&sources, id, &mut diags) else {
+        let Some(raw) = load::feature(sources, id, &mut diags) else {
             continue;
         };
         let Some(project) = &project else { continue };
@@ -91,16 +105,12 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     features.sort_by(|a, b| a.slug.cmp(&b.slug));
     let workspace = project.map(|project| Workspace { project, features });
     if let Some(ws) = &workspace {
-        check_queries(ws, &sources, &mut diags);
+        check_queries(ws, sources, &mut diags);
     }
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
     diagnostics.sort();
-    Ok(Loaded {
-        sources,
-        workspace,
-        diagnostics,
-    })
+    Ok((workspace, diagnostics))
 }
 
 fn check_file_name(path: &Path, feature: &Feature, diags: &mut Vec<Diagnostic>) {

@@ -6,6 +6,7 @@
 //! every problem of a file, not just the first.
 
 pub mod decode;
+pub mod lint_config;
 pub mod load;
 pub mod model;
 pub mod raw;

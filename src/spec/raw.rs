@@ -243,6 +243,12 @@ raw_struct! {
     LintSettings as "lint settings" {
         /// Severity per rule id: `error`, `warning`, `info` or `off`.
         rules: Option<NamedMap<Str>>,
+        /// Annotations every alert must have (`alerts/missing-annotation`; default `summary`, `description`, `runbook_url`).
+        required_annotations: Option<Vec<Str>>,
+        /// Values the `severity` label may take (`alerts/unknown-severity`; default `critical`, `warning`, `info`).
+        severity_values: Option<Vec<Str>>,
+        /// Labels routing needs on every alert, besides `alertmanager.group_by` (`promql/aggregation-drops-label`).
+        routing_labels: Option<Vec<Str>>,
     }
 }
 

@@ -1,0 +1,495 @@
+//! What to lint: paths → files → targets with their settings.
+//!
+//! The only lint code that touches the file system. Paths may be files,
+//! directories (walked recursively, hidden entries skipped) or glob
+//! patterns. Every YAML file is classified by shape: a directory holding a
+//! project file (`promspec.yaml` with `severities:`) is a specs directory and
+//! goes through the spec pipeline; other files are plain rule files or
+//! `PrometheusRule` manifests. A plain rule file takes its settings from the
+//! nearest `promspec.yaml` up the tree.
+//!
+//! With no paths, the project is linted: `specs/` and the rule files in
+//! `generated/` that promspec did not generate (the generated ones are the
+//! specs' own rules, already linted at the spec lines they come from).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::compile::conventions;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lint::run::{self, Input, Target};
+use crate::lint::settings::Settings;
+use crate::lint::parallel;
+use crate::pipeline;
+use crate::rulefile::{self, load::Shape};
+use crate::source::{SourceId, SourceMap, Span};
+use crate::spec::lint_config;
+use crate::spec::model::Workspace;
+use crate::yaml;
+
+/// The default directories linted when no path is given.
+pub const DEFAULT_PATHS: [&str; 2] = ["specs", "generated"];
+
+/// Name of the settings file looked up next to plain rule files.
+pub const CONFIG_FILE: &str = "promspec.yaml";
+
+/// What a lint run produced.
+#[derive(Debug)]
+pub struct Report {
+    /// Every file read.
+    pub sources: SourceMap,
+    /// Every finding, sorted.
+    pub diagnostics: Diagnostics,
+    /// Number of files linted.
+    pub files: usize,
+}
+
+/// Why a lint run could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// A path cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A path does not exist and is not a glob pattern that matches something.
+    #[error("{path}: no such file or directory")]
+    NotFound {
+        /// The path.
+        path: String,
+    },
+    /// A glob pattern is malformed.
+    #[error("{pattern}: invalid glob pattern: {message}")]
+    Pattern {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The spec pipeline could not read a specs directory.
+    #[error(transparent)]
+    Specs(#[from] pipeline::LoadError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Lint `paths` (or the project when empty).
+pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
+    let project_mode = paths.is_empty();
+    let paths: Vec<PathBuf> = if project_mode {
+        let found: Vec<PathBuf> = DEFAULT_PATHS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.exists())
+            .collect();
+        if found.is_empty() {
+            return Err(LoadError::NotFound {
+                path: DEFAULT_PATHS[0].to_string(),
+            });
+        }
+        found
+    } else {
+        paths.to_vec()
+    };
+
+    // 1. Expand to files: explicit ones and walked ones.
+    let mut explicit = BTreeSet::new();
+    let mut walked = BTreeSet::new();
+    for path in &paths {
+        if path.is_dir() {
+            walk(path, &mut walked).map_err(io(path))?;
+        } else if path.is_file() {
+            explicit.insert(path.clone());
+        } else if is_pattern(path) {
+            let pattern = path.to_string_lossy();
+            let matches = glob::glob(&pattern).map_err(|e| LoadError::Pattern {
+                pattern: pattern.to_string(),
+                message: e.msg.to_string(),
+            })?;
+            let mut any = false;
+            for m in matches.flatten() {
+                any = true;
+                if m.is_dir() {
+                    walk(&m, &mut walked).map_err(io(&m))?;
+                } else if is_yaml(&m) {
+                    explicit.insert(m);
+                }
+            }
+            if !any {
+                return Err(LoadError::NotFound {
+                    path: pattern.to_string(),
+                });
+            }
+        } else {
+            return Err(LoadError::NotFound {
+                path: path.display().to_string(),
+            });
+        }
+    }
+    for e in &explicit {
+        walked.remove(e);
+    }
+
+    // 2. Specs directories: where a project file lives.
+    let mut spec_dirs: BTreeMap<PathBuf, Option<BTreeSet<PathBuf>>> = BTreeMap::new();
+    let mut rule_paths: Vec<(PathBuf, bool)> = Vec::new();
+    let mut project_dirs: HashMap<PathBuf, bool> = HashMap::new();
+    for (path, is_explicit) in explicit
+        .iter()
+        .map(|p| (p, true))
+        .chain(walked.iter().map(|p| (p, false)))
+    {
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let is_project_dir = *project_dirs
+            .entry(dir.clone())
+            .or_insert_with(|| is_project_dir(&dir));
+        if is_project_dir {
+            let entry = spec_dirs.entry(dir).or_insert_with(|| Some(BTreeSet::new()));
+            match (entry, is_explicit) {
+                (Some(only), true) => {
+                    only.insert(path.clone());
+                }
+                (entry, false) => *entry = None,
+                _ => {}
+            }
+        } else if !is_config_name(path) {
+            rule_paths.push((path.clone(), is_explicit));
+        }
+    }
+
+    let mut sources = SourceMap::new();
+    let mut diagnostics = Vec::new();
+    let mut settings = vec![Settings::default()];
+    let mut targets = Vec::new();
+    let mut workspaces: Vec<(Workspace, usize)> = Vec::new();
+    let mut files = 0;
+
+    // 3. Specs, through the spec pipeline.
+    for (dir, only) in &spec_dirs {
+        let first = sources.files().count() as u32;
+        let (workspace, found) = pipeline::load_into(dir, &mut sources)?;
+        let keep = |d: &Diagnostic| match (only, d.primary_span()) {
+            (Some(only), Some(span)) => only
+                .iter()
+                .any(|p| same_file(p, &sources.get(span.source).path)),
+            _ => true,
+        };
+        diagnostics.extend(found.into_iter().filter(|d| keep(d)));
+        files += sources.files().count() - first as usize;
+        let Some(ws) = workspace else { continue };
+        let s = project_settings(&ws, &sources, &mut diagnostics);
+        let index = settings.len();
+        settings.push(s);
+        for feature in &ws.features {
+            let file = rulefile::lower::feature(&ws.project, feature);
+            let comments = comments_of(&sources, feature.source);
+            targets.push(Target {
+                source: feature.source,
+                files: vec![file],
+                comments,
+                items: feature.thresholds.iter().map(|t| t.span).collect(),
+                settings: index,
+            });
+        }
+        workspaces.push((ws, index));
+    }
+
+    // 4. Plain rule files: read, then parse and load on every core.
+    let mut config_index: HashMap<PathBuf, usize> = HashMap::new();
+    let mut read: Vec<(SourceId, bool, usize)> = Vec::new();
+    for (path, is_explicit) in &rule_paths {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        if project_mode && conventions::is_generated(&text) {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let s = match config_index.get(&dir) {
+            Some(s) => *s,
+            None => {
+                let s = match find_config(&dir) {
+                    Some(config) => {
+                        let found = config_index
+                            .iter()
+                            .find(|(d, _)| find_config(d).as_deref() == Some(config.as_path()))
+                            .map(|(_, s)| *s);
+                        match found {
+                            Some(s) => s,
+                            None => {
+                                let s = config_settings(&config, &mut sources, &mut diagnostics)?;
+                                settings.push(s);
+                                settings.len() - 1
+                            }
+                        }
+                    }
+                    None => 0,
+                };
+                config_index.insert(dir, s);
+                s
+            }
+        };
+        let id = sources.add(path, text);
+        read.push((id, *is_explicit, s));
+    }
+    files += read.len();
+    let loaded = parallel::map(&read, |&(id, is_explicit, s)| {
+        load_rule_file(&sources, id, is_explicit, s)
+    });
+    for (target, found) in loaded {
+        diagnostics.extend(found);
+        targets.extend(target);
+    }
+
+    // 5. Lint.
+    let ws_refs: Vec<(&Workspace, usize)> = workspaces.iter().map(|(w, s)| (w, *s)).collect();
+    let findings = run::run(&Input {
+        sources: &sources,
+        settings: &settings,
+        targets: &targets,
+        workspaces: &ws_refs,
+    });
+    let mut all = Diagnostics::new();
+    all.extend(diagnostics);
+    // Spec lint findings of a directory named file by file stay in those files.
+    all.extend(findings.into_iter().filter(|d| {
+        let Some(span) = d.primary_span() else {
+            return true;
+        };
+        let path = &sources.get(span.source).path;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        match spec_dirs.get(dir) {
+            Some(Some(only)) => only.iter().any(|p| same_file(p, path)),
+            _ => true,
+        }
+    }));
+    all.sort();
+    Ok(Report {
+        sources,
+        diagnostics: all,
+        files,
+    })
+}
+
+/// Load one plain rule file or manifest into a target.
+pub fn load_rule_file(
+    sources: &SourceMap,
+    id: SourceId,
+    explicit: bool,
+    settings: usize,
+) -> (Option<Target>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let text = &sources.get(id).text;
+    let docs = match yaml::parse(id, text) {
+        Ok(docs) => docs,
+        Err(mut d) => {
+            d.id = match d.id {
+                "spec/duplicate-key" => "rulefile/duplicate-key",
+                _ => "rulefile/parse",
+            };
+            diags.push(d);
+            return (None, diags);
+        }
+    };
+    let mut files = Vec::new();
+    let mut comments = Vec::new();
+    let mut other = None;
+    for doc in docs {
+        match rulefile::load::shape(&doc.root) {
+            shape @ (Shape::Plain | Shape::Operator) => {
+                files.push(rulefile::load::rule_file(id, &doc.root, shape, &mut diags));
+            }
+            Shape::Unknown if !doc.root.is_null() => other = Some(doc.root.span),
+            Shape::FeatureSpec | Shape::ProjectFile => other = Some(doc.root.span),
+            _ => {}
+        }
+        comments.extend(doc.comments);
+    }
+    if files.is_empty() {
+        if explicit && let Some(span) = other {
+            diags.push(not_rules(span));
+        }
+        return (None, diags);
+    }
+    let items = files
+        .iter()
+        .flat_map(|f| f.rules().map(|(_, r)| r.span))
+        .collect();
+    (
+        Some(Target {
+            source: id,
+            files,
+            comments,
+            items,
+            settings,
+        }),
+        diags,
+    )
+}
+
+fn not_rules(span: Span) -> Diagnostic {
+    let span = Span::new(span.source, span.start as usize..span.start as usize);
+    Diagnostic::warning(
+        "rulefile/unknown-shape",
+        "this file is neither a rule file, a PrometheusRule manifest nor a promspec spec",
+    )
+    .with_label(span, "no `groups:` and no `kind: PrometheusRule`")
+    .with_help("rule files start with `groups:`; feature specs live next to a project file `promspec.yaml`")
+}
+
+/// Settings of a spec workspace: its project file's `lint:` section.
+fn project_settings(
+    ws: &Workspace,
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Settings {
+    let Some(source) = ws.project.source else {
+        return Settings::default();
+    };
+    let Ok(docs) = yaml::parse(source, &sources.get(source).text) else {
+        return Settings::default();
+    };
+    let Some(doc) = docs.first() else {
+        return Settings::default();
+    };
+    // Shape errors of the project file are the spec loader's to report.
+    let config = lint_config::read(&doc.root, &mut Vec::new());
+    let mut s = Settings::from_config(&config, diagnostics);
+    s.dialect = ws.project.dialect;
+    s.scrape_interval = ws.project.scrape_interval;
+    s.evaluation_interval = ws.project.evaluation_interval;
+    s
+}
+
+/// Settings from a `promspec.yaml` next to plain rule files.
+fn config_settings(
+    path: &Path,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Settings, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let id = sources.add(path, text);
+    let docs = match yaml::parse(id, &sources.get(id).text) {
+        Ok(d) => d,
+        Err(d) => {
+            diagnostics.push(d);
+            return Ok(Settings::default());
+        }
+    };
+    let Some(doc) = docs.first() else {
+        return Ok(Settings::default());
+    };
+    let config = lint_config::read(&doc.root, diagnostics);
+    Ok(Settings::from_config(&config, diagnostics))
+}
+
+fn comments_of(sources: &SourceMap, id: SourceId) -> Vec<yaml::Comment> {
+    yaml::parse(id, &sources.get(id).text)
+        .map(|docs| docs.into_iter().flat_map(|d| d.comments).collect())
+        .unwrap_or_default()
+}
+
+/// The nearest `promspec.yaml` at or above `dir`.
+fn find_config(dir: &Path) -> Option<PathBuf> {
+    let start = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let absolute = std::fs::canonicalize(start).ok()?;
+    let mut at = Some(absolute.as_path());
+    while let Some(d) = at {
+        for name in [CONFIG_FILE, "promspec.yml"] {
+            let candidate = d.join(name);
+            if candidate.is_file() {
+                return Some(relative(&candidate));
+            }
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        at = d.parent();
+    }
+    None
+}
+
+/// `path` relative to the working directory when it is below it.
+fn relative(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+/// Whether `dir` holds a promspec project file (with `severities:`).
+fn is_project_dir(dir: &Path) -> bool {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    [CONFIG_FILE, "promspec.yml"].iter().any(|name| {
+        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+            return false;
+        };
+        yaml::parse(SourceId(0), &text)
+            .ok()
+            .and_then(|docs| docs.into_iter().next())
+            .is_some_and(|d| rulefile::load::shape(&d.root) == Shape::ProjectFile)
+    })
+}
+
+fn is_config_name(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some(CONFIG_FILE | "promspec.yml")
+    )
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn is_pattern(path: &Path) -> bool {
+    path.to_string_lossy().contains(['*', '?', '['])
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+}
+
+/// Every YAML file below `dir`, skipping hidden entries, `target` and `node_modules`.
+fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if is_yaml(&path) {
+            out.insert(path);
+        }
+    }
+    Ok(())
+}

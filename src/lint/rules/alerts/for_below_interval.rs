@@ -1,0 +1,92 @@
+//! `alerts/for-below-interval`: a `for` shorter than the evaluation interval.
+
+use std::time::Duration;
+
+use crate::diag::Diagnostic;
+use crate::lint::registry::declare_rule;
+use crate::lint::{Check, RuleCx};
+use crate::source::Span;
+use crate::spec::units::format_duration;
+
+fn for_below_interval(span: Span, for_: Duration, interval: Duration) -> Diagnostic {
+    Diagnostic::warning(
+        "alerts/for-below-interval",
+        format!(
+            "`for: {}` is shorter than the evaluation interval `{}`",
+            format_duration(for_),
+            format_duration(interval)
+        ),
+    )
+    .with_label(span, "rounded up to one evaluation interval")
+    .with_help(format!(
+        "the alert fires after `{}` anyway; write `for: {}` or longer so the file says what happens",
+        format_duration(interval),
+        format_duration(interval)
+    ))
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an alerting rule whose `for` is shorter than the interval its
+    /// group is evaluated at.
+    ///
+    /// ## Why is this bad?
+    /// Prometheus checks `for` only when it evaluates the group, so
+    /// `for: 30s` in a group evaluated every minute waits a full minute. The
+    /// file promises a reaction time the alert cannot keep.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - name: api
+    ///   interval: 1m
+    ///   rules:
+    ///     - alert: ApiDown
+    ///       expr: up{job="api"} == 0
+    ///       for: 30s
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    ///     - alert: ApiDown
+    ///       expr: up{job="api"} == 0
+    ///       for: 1m
+    /// ```
+    ///
+    /// ## Options
+    /// Groups without `interval` use `evaluation_interval` from
+    /// `promspec.yaml` (default `1m`).
+    pub struct ForBelowInterval => Check::Rule(check);
+}
+
+fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
+    let Some(for_) = &cx.rule.for_ else { return };
+    let interval = cx
+        .group
+        .interval
+        .as_ref()
+        .map_or(cx.settings.evaluation_interval, |i| i.value);
+    if cx.rule.is_alert() && !for_.value.is_zero() && for_.value < interval {
+        out.push(for_below_interval(for_.span, for_.value, interval));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::*;
+
+    #[test]
+    fn pass() {
+        assert_rules_pass(
+            "alerts/for-below-interval",
+            "groups:\n  - name: g\n    interval: 30s\n    rules:\n      - alert: A\n        expr: up == 0\n        for: 30s\n",
+        );
+    }
+
+    #[test]
+    fn fail() {
+        insta::assert_snapshot!(rules_fail(
+            "alerts/for-below-interval",
+            "groups:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: ApiDown\n        expr: up == 0\n        for: 30s\n",
+        ));
+    }
+}

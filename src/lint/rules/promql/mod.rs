@@ -1,0 +1,3 @@
+//! `promql/*`: expressions that are invalid, or valid but wrong.
+
+pub mod syntax;

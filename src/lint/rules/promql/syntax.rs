@@ -1,0 +1,68 @@
+//! `promql/syntax`: an expression that does not parse.
+
+use crate::diag::Diagnostic;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
+use crate::promql::SyntaxError;
+use crate::rulefile::Expression;
+use crate::source::SourceMap;
+
+/// The diagnostic for `error` inside `expr`, pointing at the offending token.
+pub fn diagnostic(expr: &Expression, sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
+    let span = expr.span_of(sources, error.span.clone());
+    Diagnostic::error("promql/syntax", format!("invalid PromQL: {}", error.message))
+        .with_label(span, "here")
+        .with_help(error.help.clone().unwrap_or_else(|| {
+            "fix the expression; Prometheus refuses to load a rule file with invalid PromQL".into()
+        }))
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an expression that is not valid PromQL in the project's dialect.
+    ///
+    /// ## Why is this bad?
+    /// Prometheus refuses to load the whole rule file, so every rule in it
+    /// stops working, not only the broken one. The finding points at the
+    /// offending token inside the expression, also inside block scalars
+    /// (`|`, `>-`) and quoted strings.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - alert: HighErrorRate
+    ///   expr: sum(rate(http_errors_total[5m]) > 1
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// - alert: HighErrorRate
+    ///   expr: sum(rate(http_errors_total[5m])) > 1
+    /// ```
+    ///
+    /// ## Options
+    /// The dialect (`prometheus2`, the default, or `prometheus3`) is set by
+    /// `dialect:` in `promspec.yaml`: `holt_winters` is valid only in
+    /// `prometheus2`, `double_exponential_smoothing` only in `prometheus3`.
+    pub struct Syntax => Check::Engine;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::*;
+
+    #[test]
+    fn pass() {
+        assert_rules_pass(
+            "promql/syntax",
+            "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n",
+        );
+    }
+
+    #[test]
+    fn fail() {
+        insta::assert_snapshot!(rules_fail(
+            "promql/syntax",
+            "groups:\n  - name: g\n    rules:\n      - alert: HighErrorRate\n        expr: |\n          sum(rate(http_errors_total[5m]) > 1\n",
+        ));
+    }
+}

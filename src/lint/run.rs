@@ -1,0 +1,175 @@
+//! Running the rules: every expression parsed once, rule-level checks spread
+//! over all cores, then group, file, threshold and workspace checks,
+//! severities and suppressions applied, findings sorted.
+
+use crate::diag::Diagnostic;
+use crate::lint::rules::promql::syntax;
+use crate::lint::settings::Settings;
+use crate::lint::suppress;
+use crate::lint::{Check, FileCx, GroupCx, RuleCx, ThresholdCx, parallel, registry};
+use crate::promql;
+use crate::rulefile::RuleFile;
+use crate::rulefile::model::FileKind;
+use crate::source::{SourceId, SourceMap, Span};
+use crate::spec::model::Workspace;
+use crate::yaml::Comment;
+
+/// One file to lint: the rule files it holds (one per document; for a spec,
+/// the rules it compiles into) and its comments.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The file.
+    pub source: SourceId,
+    /// Its rules.
+    pub files: Vec<RuleFile>,
+    /// Its YAML comments (for `# promspec:` directives).
+    pub comments: Vec<Comment>,
+    /// Spans a `disable=` directive attaches to: rules, or spec thresholds.
+    pub items: Vec<Span>,
+    /// Index of its settings in [`Input::settings`].
+    pub settings: usize,
+}
+
+/// Everything one lint run looks at.
+pub struct Input<'a> {
+    /// Every file read.
+    pub sources: &'a SourceMap,
+    /// One entry per `promspec.yaml` in play (index 0: the defaults).
+    pub settings: &'a [Settings],
+    /// The files.
+    pub targets: &'a [Target],
+    /// Spec workspaces with the index of their settings.
+    pub workspaces: &'a [(&'a Workspace, usize)],
+}
+
+/// Run every enabled rule and return the findings, suppressions applied.
+pub fn run(input: &Input) -> Vec<Diagnostic> {
+    let mut work = Vec::new();
+    for (t, target) in input.targets.iter().enumerate() {
+        for (f, file) in target.files.iter().enumerate() {
+            for (g, group) in file.groups.iter().enumerate() {
+                for r in 0..group.rules.len() {
+                    work.push((t, f, g, r));
+                }
+            }
+        }
+    }
+    let rule_checks: Vec<_> = registry::RULES
+        .iter()
+        .filter_map(|m| match m.check {
+            Check::Rule(f) => Some((m.id, f)),
+            _ => None,
+        })
+        .collect();
+    let per_rule = parallel::map(&work, |&(t, f, g, r)| {
+        let target = &input.targets[t];
+        let settings = &input.settings[target.settings];
+        let file = &target.files[f];
+        let group = &file.groups[g];
+        let rule = &group.rules[r];
+        let mut out = Vec::new();
+        match promql::parse(&rule.expr.text, settings.dialect) {
+            Err(e) => {
+                // Spec queries are already checked by the spec pipeline.
+                if file.kind != FileKind::Spec {
+                    out.push(syntax::diagnostic(&rule.expr, input.sources, &e));
+                }
+            }
+            Ok(expr) => {
+                let cx = RuleCx {
+                    rule,
+                    group,
+                    file,
+                    expr: &expr,
+                    settings,
+                    sources: input.sources,
+                };
+                for (id, check) in &rule_checks {
+                    if settings.enabled(id) {
+                        check(&cx, &mut out);
+                    }
+                }
+            }
+        }
+        finish(out, settings)
+    });
+    let mut findings: Vec<Diagnostic> = per_rule.into_iter().flatten().collect();
+
+    for target in input.targets {
+        let settings = &input.settings[target.settings];
+        let mut out = Vec::new();
+        for file in &target.files {
+            for m in registry::RULES.iter().filter(|m| settings.enabled(m.id)) {
+                match m.check {
+                    Check::Group(check) => {
+                        for group in &file.groups {
+                            check(
+                                &GroupCx {
+                                    group,
+                                    file,
+                                    settings,
+                                },
+                                &mut out,
+                            );
+                        }
+                    }
+                    Check::File(check) => check(&FileCx { file, settings }, &mut out),
+                    _ => {}
+                }
+            }
+        }
+        findings.extend(finish(out, settings));
+    }
+
+    for (ws, s) in input.workspaces {
+        let settings = &input.settings[*s];
+        let mut out = Vec::new();
+        for m in registry::RULES.iter().filter(|m| settings.enabled(m.id)) {
+            match m.check {
+                Check::Threshold(check) => {
+                    for feature in &ws.features {
+                        for threshold in &feature.thresholds {
+                            check(
+                                &ThresholdCx {
+                                    threshold,
+                                    feature,
+                                    settings,
+                                },
+                                &mut out,
+                            );
+                        }
+                    }
+                }
+                Check::Workspace(check) => out.extend(check(ws, input.sources)),
+                _ => {}
+            }
+        }
+        findings.extend(finish(out, settings));
+    }
+
+    let mut report = Vec::new();
+    let mut directives = Vec::new();
+    for target in input.targets {
+        directives.push((
+            target.settings,
+            suppress::directives(&target.comments, &target.items, &mut report),
+        ));
+    }
+    for (s, ds) in &directives {
+        suppress::apply(ds, &input.settings[*s], &mut findings, &mut report);
+    }
+    findings.extend(report);
+    findings
+}
+
+/// Give each finding its configured severity and drop those of rules that are off.
+fn finish(mut out: Vec<Diagnostic>, settings: &Settings) -> Vec<Diagnostic> {
+    out.retain_mut(|d| match settings.severity(d.id) {
+        Some(s) => {
+            d.severity = s;
+            true
+        }
+        None => registry::find(d.id).is_none(),
+    });
+    out
+}

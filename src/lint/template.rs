@@ -1,0 +1,461 @@
+//! Go `text/template` as Prometheus uses it in alert labels and annotations:
+//! just enough of the language to find what makes Prometheus refuse a rule
+//! file (unclosed actions, unterminated strings, unbalanced blocks, unknown
+//! functions, undefined variables) and which labels and values a template
+//! reads. Rules ask [`scan`]; nothing here reports diagnostics itself.
+
+use std::ops::Range;
+
+/// Functions Prometheus defines for alert templates, plus Go's built-ins.
+pub const FUNCTIONS: &[&str] = &[
+    // Go text/template built-ins
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+    // Prometheus
+    "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match",
+    "title", "toUpper", "toLower", "graphLink", "tableLink", "sortByLabel", "humanize",
+    "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "toTime",
+    "pathPrefix", "externalURL", "parseDuration", "stripPort", "stripDomain", "toDuration", "now",
+];
+
+/// Variables Prometheus defines before every alert template.
+pub const VARIABLES: &[&str] = &["$", "$labels", "$externalLabels", "$externalURL", "$value"];
+
+/// A problem that makes the template invalid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// What is wrong.
+    pub message: String,
+    /// Where, as a byte range of the template text.
+    pub range: Range<usize>,
+}
+
+/// A label read by the template: `$labels.x`, `.Labels.x` or `index $labels "x"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelRef {
+    /// The label name.
+    pub name: String,
+    /// Where, as a byte range of the template text.
+    pub range: Range<usize>,
+    /// Whether the reference is the condition of an `if` or `with`, where a
+    /// missing label is expected and handled.
+    pub guarded: bool,
+}
+
+/// What a template does.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    /// The first syntax problem, if any (Go stops at the first one too).
+    pub problem: Option<Problem>,
+    /// Labels the template reads.
+    pub labels: Vec<LabelRef>,
+    /// Places that read the alert's value (`$value`, `.Value`).
+    pub values: Vec<Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Var(String),
+    Field(String),
+    Str(String),
+    Other,
+    Pipe,
+    Open,
+    Close,
+    Declare,
+}
+
+/// Scan a template for problems, label references and value reads.
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
+    if !text.contains("{{") {
+        return out;
+    }
+    let mut blocks: Vec<(&'static str, Range<usize>)> = Vec::new();
+    let mut declared: Vec<String> = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text[at..].find("{{").map(|i| at + i) {
+        let Some(close) = find_close(text, open + 2) else {
+            out.problem = Some(Problem {
+                message: "unclosed action: `{{` without `}}`".into(),
+                range: open..open + 2,
+            });
+            return out;
+        };
+        at = close + 2;
+        let mut inner = open + 2..close;
+        if text[inner.clone()].starts_with('-') {
+            inner.start += 1;
+        }
+        if text[inner.clone()].ends_with('-') && inner.end > inner.start {
+            inner.end -= 1;
+        }
+        let body = text[inner.clone()].trim();
+        if body.starts_with("/*") {
+            if !body.ends_with("*/") {
+                out.problem = Some(Problem {
+                    message: "unclosed comment".into(),
+                    range: open..close + 2,
+                });
+                return out;
+            }
+            continue;
+        }
+        let toks = match lex(text, inner.clone()) {
+            Ok(t) => t,
+            Err(p) => {
+                out.problem = Some(p);
+                return out;
+            }
+        };
+        if toks.is_empty() {
+            out.problem = Some(Problem {
+                message: "missing value for command".into(),
+                range: open..close + 2,
+            });
+            return out;
+        }
+        let action = open..close + 2;
+        let first = match &toks[0].0 {
+            Tok::Ident(w) => w.as_str(),
+            _ => "",
+        };
+        let mut guarded = false;
+        let mut rest = &toks[..];
+        match first {
+            "if" | "with" | "range" | "define" | "block" => {
+                blocks.push((
+                    match first {
+                        "if" => "if",
+                        "with" => "with",
+                        "range" => "range",
+                        "define" => "define",
+                        _ => "block",
+                    },
+                    action.clone(),
+                ));
+                guarded = first != "range";
+                rest = &toks[1..];
+                if matches!(first, "define" | "block") {
+                    rest = &[];
+                }
+            }
+            "else" => {
+                match blocks.last() {
+                    Some((kind, _)) if matches!(*kind, "if" | "with" | "range") => {}
+                    _ => {
+                        out.problem = Some(Problem {
+                            message: "unexpected `else`".into(),
+                            range: action,
+                        });
+                        return out;
+                    }
+                }
+                rest = &toks[1..];
+                if let Some((Tok::Ident(w), _)) = rest.first()
+                    && (w == "if" || w == "with")
+                {
+                    guarded = true;
+                    rest = &rest[1..];
+                }
+            }
+            "end" => {
+                if blocks.pop().is_none() {
+                    out.problem = Some(Problem {
+                        message: "unexpected `end`".into(),
+                        range: action,
+                    });
+                    return out;
+                }
+                continue;
+            }
+            "template" | "break" | "continue" => continue,
+            _ => {}
+        }
+        // Declarations first, so `{{ $x := ... }}` defines `$x`.
+        for w in rest.windows(2) {
+            if let (Tok::Var(v), Tok::Declare) = (&w[0].0, &w[1].0) {
+                declared.push(v.clone());
+            }
+        }
+        let mut depth = 0i32;
+        for (i, (tok, range)) in rest.iter().enumerate() {
+            match tok {
+                Tok::Open => depth += 1,
+                Tok::Close => {
+                    depth -= 1;
+                    if depth < 0 {
+                        out.problem = Some(Problem {
+                            message: "unexpected `)`".into(),
+                            range: range.clone(),
+                        });
+                        return out;
+                    }
+                }
+                Tok::Ident(name) => {
+                    let keyword = matches!(name.as_str(), "true" | "false" | "nil");
+                    if !keyword && !FUNCTIONS.contains(&name.as_str()) {
+                        out.problem = Some(Problem {
+                            message: format!("function `{name}` is not defined"),
+                            range: range.clone(),
+                        });
+                        return out;
+                    }
+                    if name == "index"
+                        && let Some((Tok::Var(v), _)) = rest.get(i + 1)
+                        && v == "$labels"
+                        && let Some((Tok::Str(label), r)) = rest.get(i + 2)
+                    {
+                        out.labels.push(LabelRef {
+                            name: label.clone(),
+                            range: r.clone(),
+                            guarded,
+                        });
+                    }
+                }
+                Tok::Var(v) => {
+                    let (base, field) = match v.split_once('.') {
+                        Some((b, f)) => (b, Some(f)),
+                        None => (v.as_str(), None),
+                    };
+                    if !VARIABLES.contains(&base) && !declared.iter().any(|d| d == base) {
+                        out.problem = Some(Problem {
+                            message: format!("undefined variable `{base}`"),
+                            range: range.clone(),
+                        });
+                        return out;
+                    }
+                    if base == "$value" {
+                        out.values.push(range.clone());
+                    }
+                    if base == "$labels"
+                        && let Some(f) = field
+                    {
+                        let name = f.split('.').next().unwrap_or(f);
+                        out.labels.push(LabelRef {
+                            name: name.to_string(),
+                            range: range.start + base.len() + 1..range.start + base.len() + 1 + name.len(),
+                            guarded,
+                        });
+                    }
+                }
+                Tok::Field(f) => {
+                    let mut parts = f.split('.');
+                    match parts.next() {
+                        Some("Value") if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) => {
+                            out.values.push(range.clone())
+                        }
+                        Some("Labels") if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) => {
+                            if let Some(name) = parts.next() {
+                                let start = range.start + "Labels.".len() + 1;
+                                out.labels.push(LabelRef {
+                                    name: name.to_string(),
+                                    range: start..start + name.len(),
+                                    guarded,
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        if depth != 0 {
+            out.problem = Some(Problem {
+                message: "unclosed `(`".into(),
+                range: action,
+            });
+            return out;
+        }
+    }
+    if let Some((kind, range)) = blocks.pop() {
+        out.problem = Some(Problem {
+            message: format!("`{{{{ {kind} }}}}` has no `{{{{ end }}}}`"),
+            range,
+        });
+    }
+    out
+}
+
+/// The offset of the `}}` closing the action whose body starts at `from`,
+/// skipping strings.
+fn find_close(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\'' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'`' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'`' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'}' if bytes.get(i + 1) == Some(&b'}') => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn lex(text: &str, range: Range<usize>) -> Result<Vec<(Tok, Range<usize>)>, Problem> {
+    let bytes = text.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = range.start;
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    while i < range.end {
+        let b = bytes[i];
+        let start = i;
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'"' | b'\'' | b'`' => {
+                i += 1;
+                while i < range.end && bytes[i] != b {
+                    if bytes[i] == b'\\' && b != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i >= range.end {
+                    return Err(Problem {
+                        message: "unterminated quoted string".into(),
+                        range: start..range.end,
+                    });
+                }
+                i += 1;
+                let value = text[start + 1..i - 1].to_string();
+                toks.push((Tok::Str(value), start..i));
+            }
+            b'|' => {
+                i += 1;
+                toks.push((Tok::Pipe, start..i));
+            }
+            b'(' => {
+                i += 1;
+                toks.push((Tok::Open, start..i));
+            }
+            b')' => {
+                i += 1;
+                toks.push((Tok::Close, start..i));
+            }
+            b':' if bytes.get(i + 1) == Some(&b'=') => {
+                i += 2;
+                toks.push((Tok::Declare, start..i));
+            }
+            b'=' | b',' => {
+                i += 1;
+                toks.push((Tok::Declare, start..i));
+            }
+            b'$' => {
+                i += 1;
+                while i < range.end && (ident(bytes[i]) || bytes[i] == b'.') {
+                    i += 1;
+                }
+                toks.push((Tok::Var(text[start..i].to_string()), start..i));
+            }
+            b'.' => {
+                i += 1;
+                while i < range.end && (ident(bytes[i]) || bytes[i] == b'.') {
+                    i += 1;
+                }
+                toks.push((Tok::Field(text[start + 1..i].to_string()), start..i));
+            }
+            b'-' | b'+' | b'0'..=b'9' => {
+                i += 1;
+                while i < range.end && (ident(bytes[i]) || matches!(bytes[i], b'.' | b'+' | b'-')) {
+                    i += 1;
+                }
+                toks.push((Tok::Other, start..i));
+            }
+            b if ident(b) => {
+                while i < range.end && ident(bytes[i]) {
+                    i += 1;
+                }
+                // A method or field access on an identifier result (`x.Y`) is rare; keep the name.
+                while i < range.end && (ident(bytes[i]) || bytes[i] == b'.') {
+                    i += 1;
+                }
+                let word = text[start..i].split('.').next().unwrap_or("").to_string();
+                toks.push((Tok::Ident(word), start..i));
+            }
+            _ => {
+                let c = text[i..].chars().next().map_or(1, char::len_utf8);
+                return Err(Problem {
+                    message: format!("unexpected `{}` in action", &text[i..i + c]),
+                    range: i..i + c,
+                });
+            }
+        }
+    }
+    Ok(toks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(t: &str) -> Option<String> {
+        scan(t).problem.map(|p| p.message)
+    }
+
+    #[test]
+    fn valid_templates() {
+        for t in [
+            "plain text",
+            "{{ $labels.instance }} is down",
+            "{{ $value | humanizePercentage }}",
+            "{{ with $labels.instance }} ({{ . }}){{ end }}",
+            "{{ if gt $value 1.0 }}high{{ else }}low{{ end }}",
+            "{{ range query \"up\" }}{{ .Labels.job }}{{ end }}",
+            "{{- $x := 1 -}}{{ $x }}",
+            "{{ printf \"%.2f\" $value }}",
+            "{{ index $labels \"le\" }}",
+            "{{/* a comment */}}",
+            "{{ $labels.job }}: {{ \"}}\" }}",
+        ] {
+            assert_eq!(problem(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn invalid_templates() {
+        for (t, want) in [
+            ("{{ $labels.instance }", "unclosed action"),
+            ("{{ humanise $value }}", "function `humanise` is not defined"),
+            ("{{ $lables.job }}", "undefined variable `$lables`"),
+            ("{{ if $value }}x", "has no"),
+            ("{{ end }}", "unexpected `end`"),
+            ("{{ printf \"%s }}", "unclosed action"),
+            ("{{ (humanize $value }}", "unclosed `(`"),
+        ] {
+            let p = problem(t).unwrap_or_default();
+            assert!(p.contains(want), "{t}: {p}");
+        }
+    }
+
+    #[test]
+    fn references() {
+        let s = scan("{{ $labels.job }} {{ with $labels.instance }}{{ . }}{{ end }} {{ $value }}");
+        assert_eq!(s.labels.len(), 2);
+        assert_eq!(s.labels[0].name, "job");
+        assert!(!s.labels[0].guarded);
+        assert!(s.labels[1].guarded);
+        assert_eq!(s.values.len(), 1);
+    }
+}

@@ -1,0 +1,148 @@
+//! The shared harness of the per-rule tests: lint a rule file or a feature
+//! spec held in a string, keep one rule's findings, check the contract every
+//! finding keeps, render them as a user sees them.
+
+use crate::diag::Diagnostic;
+use crate::diag::render::{RenderOptions, render_human};
+use crate::lint::load::load_rule_file;
+use crate::lint::registry;
+use crate::lint::run::{self, Input, Target};
+use crate::lint::settings::Settings;
+use crate::rulefile;
+use crate::source::SourceMap;
+use crate::spec::model::Workspace;
+use crate::spec::{load, resolve};
+
+/// The project file the spec fixtures use.
+pub const PROJECT: &str = "\
+scrape_interval: 15s
+evaluation_interval: 1m
+priorities:
+  P1: {response_time: 1h}
+  P2: {response_time: 4h}
+  P3: {response_time: 1d}
+severities:
+  critical: {priority: P1, receivers: [ops]}
+  warning: {priority: P2, receivers: [ops]}
+  info: {priority: P3, receivers: [ops]}
+receivers:
+  ops:
+    slack: {channel: '#ops', api_url_file: /etc/secrets/slack}
+";
+
+/// Lint a rule file with `settings`; every finding of every rule.
+pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let id = sources.add("rules.yml", text);
+    let (target, mut diags) = load_rule_file(&sources, id, true, 0);
+    let targets: Vec<Target> = target.into_iter().collect();
+    diags.extend(run::run(&Input {
+        sources: &sources,
+        settings: &[settings],
+        targets: &targets,
+        workspaces: &[],
+    }));
+    (sources, diags)
+}
+
+/// Lint a rule file with the default settings.
+pub fn lint_rules(text: &str) -> (SourceMap, Vec<Diagnostic>) {
+    lint_rules_with(text, Settings::default())
+}
+
+/// Lint a feature spec (file `specs/test.yaml`) under [`PROJECT`].
+pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    let pid = sources.add("specs/promspec.yaml", PROJECT);
+    let raw = load::project(&sources, pid, &mut diags).expect("test project decodes");
+    let project = resolve::resolve_project(&raw, pid, &mut diags);
+    let fid = sources.add("specs/test.yaml", text);
+    let mut features = Vec::new();
+    if let Some(raw) = load::feature(&sources, fid, &mut diags) {
+        features.push(resolve::resolve_feature(&raw, &project, fid, &mut diags));
+    }
+    let ws = Workspace { project, features };
+    let mut settings = Settings::default();
+    settings.dialect = ws.project.dialect;
+    settings.scrape_interval = ws.project.scrape_interval;
+    settings.evaluation_interval = ws.project.evaluation_interval;
+    let comments: Vec<crate::yaml::Comment> = crate::yaml::parse(fid, text)
+        .map(|d| d.into_iter().flat_map(|d| d.comments).collect())
+        .unwrap_or_default();
+    let targets: Vec<Target> = ws
+        .features
+        .iter()
+        .map(|f| Target {
+            source: f.source,
+            files: vec![rulefile::lower::feature(&ws.project, f)],
+            comments: comments.clone(),
+            items: f.thresholds.iter().map(|t| t.span).collect(),
+            settings: 0,
+        })
+        .collect();
+    diags.extend(run::run(&Input {
+        sources: &sources,
+        settings: &[settings],
+        targets: &targets,
+        workspaces: &[(&ws, 0)],
+    }));
+    (sources, diags)
+}
+
+/// The findings of rule `id`, after checking the contract of every finding:
+/// the id is registered (or a documented code) and the primary span lies
+/// inside its file.
+pub fn only(id: &str, (sources, diags): (SourceMap, Vec<Diagnostic>)) -> (SourceMap, Vec<Diagnostic>) {
+    for d in &diags {
+        assert!(
+            registry::find(d.id).is_some() || crate::diag::codes::find(d.id).is_some(),
+            "unregistered id {}",
+            d.id
+        );
+        let span = d.primary_span().expect("every finding has a span");
+        let len = sources.get(span.source).text.len();
+        assert!(span.end as usize <= len, "span outside the file: {d:?}");
+    }
+    assert!(registry::find(id).is_some(), "rule {id} is not registered");
+    let diags = diags.into_iter().filter(|d| d.id == id).collect();
+    (sources, diags)
+}
+
+/// Render findings as the human format does (no colour, width 80).
+pub fn render((sources, diags): &(SourceMap, Vec<Diagnostic>)) -> String {
+    let options = RenderOptions {
+        color: false,
+        width: 80,
+    };
+    diags
+        .iter()
+        .map(|d| render_human(d, sources, options))
+        .collect()
+}
+
+/// Assert that rule `id` finds nothing in the rule file `text`.
+pub fn assert_rules_pass(id: &str, text: &str) {
+    let out = only(id, lint_rules(text));
+    assert!(out.1.is_empty(), "{id} reported:\n{}", render(&out));
+}
+
+/// Rule `id`'s findings in the rule file `text`, rendered; at least one.
+pub fn rules_fail(id: &str, text: &str) -> String {
+    let out = only(id, lint_rules(text));
+    assert!(!out.1.is_empty(), "{id} reported nothing");
+    render(&out)
+}
+
+/// Assert that rule `id` finds nothing in the feature spec `text`.
+pub fn assert_spec_pass(id: &str, text: &str) {
+    let out = only(id, lint_spec(text));
+    assert!(out.1.is_empty(), "{id} reported:\n{}", render(&out));
+}
+
+/// Rule `id`'s findings in the feature spec `text`, rendered; at least one.
+pub fn spec_fail(id: &str, text: &str) -> String {
+    let out = only(id, lint_spec(text));
+    assert!(!out.1.is_empty(), "{id} reported nothing");
+    render(&out)
+}
