@@ -119,10 +119,9 @@ impl Resolver<'_> {
         what: &str,
         define_in: &str,
     ) -> Vec<String> {
-        let plural = if what.ends_with('y') {
-            format!("{}ies", &what[..what.len() - 1])
-        } else {
-            format!("{what}s")
+        let plural = match what.strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{what}s"),
         };
         let mut out = Vec::new();
         for r in refs {
