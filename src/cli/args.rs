@@ -25,9 +25,9 @@ pub enum Command {
         after_help = "Examples:\n  promspec build\n  promspec build --check          # CI: exit 1 and print the diff if generated/ is stale\n  promspec build --specs ops/specs --out ops/generated"
     )]
     Build(BuildArgs),
-    /// Lint specs (and, with paths, rule files).
+    /// Lint specs, Prometheus rule files and PrometheusRule manifests.
     #[command(
-        after_help = "Examples:\n  promspec lint                   # the project: specs/\n  promspec lint specs/ --format concise\n  promspec lint --format sarif > promspec.sarif"
+        after_help = "Examples:\n  promspec lint                   # the project: specs/ and generated/\n  promspec lint rules/ 'k8s/**/*-rules.yaml' --format concise\n  promspec lint --format sarif > promspec.sarif\n  promspec lint --fail-on warning # CI: warnings fail too"
     )]
     Lint(LintArgs),
     /// Print or write the JSON schemas of the spec and project file.
@@ -95,11 +95,25 @@ pub struct BuildArgs {
 /// Arguments of `lint`.
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Spec directories or files to lint (default: `specs`).
+    /// Specs directories, rule files, `PrometheusRule` manifests, directories
+    /// to walk or glob patterns (default: the project, `specs/` and `generated/`).
     pub paths: Vec<PathBuf>,
     /// How to print findings.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Exit 1 when a finding at this level or above exists.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_on: FailOn,
+}
+
+/// The lowest severity that fails a lint run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    /// Only errors fail.
+    #[default]
+    Error,
+    /// Warnings fail too.
+    Warning,
 }
 
 /// Arguments of `schema`.

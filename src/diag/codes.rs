@@ -121,9 +121,54 @@ pub const CODES: &[Code] = &[
         explanation: "Specs live in version control and generated files are committed. Put the secret in a file that Alertmanager reads and reference it with the `*_file` field, e.g. `api_url_file: /etc/alertmanager/secrets/slack-webhook-url`.",
     },
     Code {
-        id: "promql/syntax",
-        summary: "A PromQL expression does not parse.",
-        explanation: "The diagnostic points at the offending token inside the query, also inside block scalars (`|`, `>-`) and quoted strings. The dialect (`prometheus2` or `prometheus3`) is set in the project file.",
+        id: "rulefile/parse",
+        summary: "A rule file is not valid YAML.",
+        explanation: "The diagnostic points at the first character the YAML parser could not read. Prometheus refuses to load the file, so none of its rules run.",
+    },
+    Code {
+        id: "rulefile/duplicate-key",
+        summary: "A key appears twice in one mapping of a rule file.",
+        explanation: "Prometheus refuses such a file (`mapping key already defined`). Remove one of the keys.",
+    },
+    Code {
+        id: "rulefile/unknown-field",
+        summary: "A rule file, group or rule has a key Prometheus does not know.",
+        explanation: "Prometheus reads rule files strictly and refuses a file with an unknown key (often a typo such as `anotations:` or a key indented one level too deep). Thanos and Mimir group fields (`partial_response_strategy`, `source_tenants`, `evaluation_delay`, `align_evaluation_time_on_interval`) and `query_offset`, `limit` and `labels` are accepted. The help lists the valid keys.",
+    },
+    Code {
+        id: "rulefile/missing-field",
+        summary: "A group has no name, or a rule has no `alert`/`record` or no `expr`.",
+        explanation: "Every group needs a `name` that is unique in its file; every rule needs either `alert:` or `record:`, and an `expr:`.",
+    },
+    Code {
+        id: "rulefile/invalid-value",
+        summary: "A value in a rule file has the wrong type or form.",
+        explanation: "For example a `for:` that is not a Prometheus duration, a rule with both `alert` and `record`, a recording rule name that is not a valid series name, an invalid label name, `for` or `annotations` on a recording rule, or a Thanos `partial_response_strategy` other than `warn` or `abort`. Prometheus refuses such a file.",
+    },
+    Code {
+        id: "rulefile/duplicate-group",
+        summary: "Two groups in one rule file have the same name.",
+        explanation: "Prometheus identifies groups by file and name and refuses a file that repeats a group name. Rename one group or merge them.",
+    },
+    Code {
+        id: "rulefile/unknown-shape",
+        summary: "A file given to `promspec lint` is neither a rule file, a PrometheusRule manifest nor a spec.",
+        explanation: "Rule files have `groups:` at the top; prometheus-operator manifests have `kind: PrometheusRule` and `spec.groups`; feature specs live in a directory with a project file `promspec.yaml`. Files found while walking a directory that match none of these are skipped silently; only files named on the command line are reported.",
+    },
+    Code {
+        id: "lint/unknown-rule",
+        summary: "`lint.rules` in `promspec.yaml` names a rule that does not exist.",
+        explanation: "The help suggests the closest id; `promspec explain --list` lists every rule.",
+    },
+    Code {
+        id: "lint/invalid-disable",
+        summary: "A `# promspec:` comment is malformed, names an unknown rule, or has no rule after it.",
+        explanation: "Write `# promspec: disable=<id>[,<id>...]` just above the rule (or inside it) to silence those rules for that rule, or `# promspec: disable-file=<id>` anywhere in the file to silence them for the whole file. Text after the ids, separated by a space, is a free-form reason.",
+    },
+    Code {
+        id: "lint/unused-disable",
+        summary: "A disable comment suppresses nothing.",
+        explanation: "The rule it names reports nothing where the comment applies: the problem was fixed, or the comment sits above the wrong rule. Remove it, so that a future problem is not hidden. Comments naming a rule that is turned off in `promspec.yaml` are not reported.",
     },
 ];
 

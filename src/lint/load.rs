@@ -365,6 +365,18 @@ fn project_settings(
     s.dialect = ws.project.dialect;
     s.scrape_interval = ws.project.scrape_interval;
     s.evaluation_interval = ws.project.evaluation_interval;
+    if s.severity_values.is_none() {
+        s.severity_values = Some(
+            ws.project
+                .severities
+                .iter()
+                .map(|c| c.level.as_str().to_string())
+                .collect(),
+        );
+    }
+    s.routing_labels.extend(ws.project.alertmanager.group_by.iter().cloned());
+    s.routing_labels.sort();
+    s.routing_labels.dedup();
     s
 }
 

@@ -13,8 +13,6 @@ use crate::spec::lint_config::LintConfig;
 
 /// Default annotations `alerts/missing-annotation` asks for.
 pub const DEFAULT_ANNOTATIONS: &[&str] = &["summary", "description", "runbook_url"];
-/// Default values of the `severity` label.
-pub const DEFAULT_SEVERITY_VALUES: &[&str] = &["critical", "warning", "info"];
 
 /// What rules read: intervals, dialect, severities and options.
 #[derive(Debug, Clone)]
@@ -29,8 +27,9 @@ pub struct Settings {
     overrides: HashMap<&'static str, Option<Severity>>,
     /// Annotations every alert must have.
     pub required_annotations: Vec<String>,
-    /// Allowed `severity` label values.
-    pub severity_values: Vec<String>,
+    /// Allowed `severity` label values, when known: set in `lint.severity_values`,
+    /// or the levels of a spec project.
+    pub severity_values: Option<Vec<String>>,
     /// Labels routing needs on every alert.
     pub routing_labels: Vec<String>,
 }
@@ -43,10 +42,7 @@ impl Default for Settings {
             evaluation_interval: Duration::from_secs(60),
             overrides: HashMap::new(),
             required_annotations: DEFAULT_ANNOTATIONS.iter().map(|s| s.to_string()).collect(),
-            severity_values: DEFAULT_SEVERITY_VALUES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            severity_values: None,
             routing_labels: Vec::new(),
         }
     }
@@ -68,9 +64,7 @@ impl Settings {
         if let Some(a) = &config.required_annotations {
             s.required_annotations = a.clone();
         }
-        if let Some(v) = &config.severity_values {
-            s.severity_values = v.clone();
-        }
+        s.severity_values = config.severity_values.clone();
         s.routing_labels = config.routing_labels.clone();
         for (id, severity) in &config.rules {
             match registry::find(&id.value) {

@@ -1,32 +1,28 @@
 //! `promspec lint`.
 
-use std::path::PathBuf;
-
 use crate::cli::ExitStatus;
-use crate::cli::args::LintArgs;
+use crate::cli::args::{FailOn, LintArgs};
 use crate::cli::output::{error, print_diagnostics};
-use crate::pipeline;
+use crate::diag::Severity;
+use crate::lint;
 
-/// Lint spec directories.
+/// Lint the given paths (or the project) and print the findings.
 pub fn run(args: LintArgs) -> ExitStatus {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("specs")]
-    } else {
-        args.paths
-    };
-    let mut status = ExitStatus::Success;
-    for path in paths {
-        let loaded = match pipeline::load(&path) {
-            Ok(l) => l,
-            Err(e) => {
-                error(e);
-                return ExitStatus::Error;
-            }
-        };
-        print_diagnostics(&loaded.diagnostics, &loaded.sources, args.format.into());
-        if loaded.diagnostics.has_errors() {
-            status = ExitStatus::Failure;
+    let report = match lint::load::lint(&args.paths) {
+        Ok(r) => r,
+        Err(e) => {
+            error(e);
+            return ExitStatus::Error;
         }
+    };
+    print_diagnostics(&report.diagnostics, &report.sources, args.format.into());
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    if report.diagnostics.any_at_least(threshold) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
     }
-    status
 }

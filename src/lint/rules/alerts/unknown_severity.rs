@@ -25,7 +25,8 @@ fn unknown_severity(span: Span, value: &str, allowed: &[String]) -> Diagnostic {
 declare_rule! {
     /// ## What it does
     /// Reports a `severity` label whose value is not one of the known
-    /// severities (by default `critical`, `warning` and `info`).
+    /// severities: the levels of the spec project (`critical`, `warning`,
+    /// `info`), or the values listed in `lint.severity_values`.
     ///
     /// ## Why is this bad?
     /// Routes and inhibition rules match exact values: `severity: crit` or
@@ -45,7 +46,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// `lint.severity_values` in `promspec.yaml` replaces the list of known values.
+    /// `lint.severity_values` in `promspec.yaml` lists the known values.
+    /// Plain rule files without that setting are not checked: teams use
+    /// many schemes (`page`/`ticket`, `s1`..`s4`).
     pub struct UnknownSeverity => Check::Rule(check);
 }
 
@@ -57,12 +60,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if !cx.rule.is_alert() || value.contains("{{") {
         return;
     }
-    if !cx.settings.severity_values.iter().any(|v| v == value) {
-        out.push(unknown_severity(
-            label.value.span,
-            value,
-            &cx.settings.severity_values,
-        ));
+    let Some(allowed) = &cx.settings.severity_values else {
+        return;
+    };
+    if !allowed.iter().any(|v| v == value) {
+        out.push(unknown_severity(label.value.span, value, allowed));
     }
 }
 
@@ -70,19 +72,39 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
 mod tests {
     use crate::lint::testing::*;
 
+    fn settings() -> crate::lint::Settings {
+        let mut s = crate::lint::Settings::default();
+        s.severity_values = Some(vec!["critical".into(), "warning".into(), "info".into()]);
+        s
+    }
+
     #[test]
     fn pass() {
+        let out = only(
+            "alerts/unknown-severity",
+            lint_rules_with(
+                "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: {severity: critical}\n",
+                settings(),
+            ),
+        );
+        assert!(out.1.is_empty());
+        // Without a list of known values, nothing is checked.
         assert_rules_pass(
             "alerts/unknown-severity",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: {severity: critical}\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: {severity: page}\n",
         );
     }
 
     #[test]
     fn fail() {
-        insta::assert_snapshot!(rules_fail(
+        let out = only(
             "alerts/unknown-severity",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels:\n          severity: Critical\n",
-        ));
+            lint_rules_with(
+                "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels:\n          severity: Critical\n",
+                settings(),
+            ),
+        );
+        assert!(!out.1.is_empty());
+        insta::assert_snapshot!(render(&out));
     }
 }
