@@ -31,6 +31,7 @@
 //! A check written elsewhere as `fn check(ws: &Workspace, sources:
 //! &SourceMap) -> Vec<Diagnostic>` registers as [`Check::Workspace`].
 
+pub mod facts;
 pub mod load;
 pub mod parallel;
 pub mod registry;
@@ -44,7 +45,6 @@ pub mod template;
 pub(crate) mod testing;
 
 use crate::diag::Diagnostic;
-use crate::promql;
 use crate::rulefile::{Group, Rule, RuleFile};
 use crate::source::SourceMap;
 use crate::spec::model::{Feature, Threshold, Workspace};
@@ -91,8 +91,8 @@ pub struct RuleCx<'a> {
     pub group: &'a Group,
     /// Its file.
     pub file: &'a RuleFile,
-    /// The parsed expression; its facts are computed once and shared.
-    pub expr: &'a promql::Expr,
+    /// What is known about the expression, computed once and shared.
+    pub facts: &'a facts::Facts,
     /// Options and intervals.
     pub settings: &'a Settings,
     /// Every file, to point inside expressions.

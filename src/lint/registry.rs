@@ -119,13 +119,28 @@ macro_rules! rule {
 
 /// Every lint rule, sorted by id.
 pub static RULES: &[RuleMeta] = &[
+    rule!("alerts/absent-without-for", Suspicious, Warning, alerts::absent_without_for::AbsentWithoutFor),
+    rule!("alerts/bool-comparison", Correctness, Error, alerts::bool_comparison::BoolComparison),
+    rule!("alerts/for-below-interval", Suspicious, Warning, alerts::for_below_interval::ForBelowInterval),
     rule!("alerts/missing-annotation", Style, Warning, alerts::missing_annotation::MissingAnnotation),
+    rule!("alerts/missing-comparison", Suspicious, Warning, alerts::missing_comparison::MissingComparison),
     rule!("alerts/missing-for", Suspicious, Warning, alerts::missing_for::MissingFor),
     rule!("alerts/missing-severity", Style, Warning, alerts::missing_severity::MissingSeverity),
-    rule!("alerts/unknown-severity", Style, Warning, alerts::unknown_severity::UnknownSeverity),
     rule!("alerts/template", Correctness, Error, alerts::template::Template),
-    rule!("alerts/for-below-interval", Suspicious, Warning, alerts::for_below_interval::ForBelowInterval),
+    rule!("alerts/unknown-severity", Style, Warning, alerts::unknown_severity::UnknownSeverity),
+    rule!("promql/aggregation-drops-label", Suspicious, Warning, promql::aggregation_drops_label::AggregationDropsLabel),
+    rule!("promql/counter-without-rate", Suspicious, Warning, promql::counter_without_rate::CounterWithoutRate),
+    rule!("promql/deprecated-function", Suspicious, Warning, promql::deprecated_function::DeprecatedFunction),
+    rule!("promql/histogram-quantile-without-le", Correctness, Error, promql::histogram_quantile_without_le::HistogramQuantileWithoutLe),
+    rule!("promql/impossible-selector", Correctness, Error, promql::impossible_selector::ImpossibleSelector),
+    rule!("promql/irate-in-alert", Suspicious, Warning, promql::irate_in_alert::IrateInAlert),
+    rule!("promql/nan-prone-division", Pedantic, Info, promql::nan_prone_division::NanProneDivision),
+    rule!("promql/quantile-out-of-range", Correctness, Error, promql::quantile_out_of_range::QuantileOutOfRange),
+    rule!("promql/range-too-short", Correctness, Warning, promql::range_too_short::RangeTooShort),
+    rule!("promql/rate-of-sum", Correctness, Warning, promql::rate_of_sum::RateOfSum),
+    rule!("promql/rate-on-non-counter", Suspicious, Warning, promql::rate_on_non_counter::RateOnNonCounter),
     rule!("promql/syntax", Correctness, Error, promql::syntax::Syntax),
+    rule!("promql/useless-regex", Style, Warning, promql::useless_regex::UselessRegex),
     rule!("rules/duplicate", Correctness, Warning, rules::duplicate::Duplicate),
     rule!("rules/empty-group", Suspicious, Warning, rules::empty_group::EmptyGroup),
     rule!("rules/group-interval", Suspicious, Warning, rules::group_interval::GroupInterval),
@@ -147,4 +162,48 @@ pub fn find(id: &str) -> Option<&'static RuleMeta> {
         .map(|(_, new)| *new)
         .unwrap_or(id);
     RULES.iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_sorted_unique_and_match_their_files() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "RULES must be sorted by id, without repeats");
+        assert!(RULES.len() >= 30, "{} rules", RULES.len());
+        for id in ids {
+            let (group, name) = id.split_once('/').unwrap();
+            let file = format!(
+                "{}/src/lint/rules/{group}/{}.rs",
+                env!("CARGO_MANIFEST_DIR"),
+                name.replace('-', "_")
+            );
+            assert!(std::path::Path::new(&file).exists(), "{id}: no {file}");
+            assert!(
+                crate::diag::codes::find(id).is_none(),
+                "{id} is both a rule and a code"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_documents_every_section() {
+        for r in RULES {
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+                "## Options",
+            ] {
+                assert!(r.doc.contains(section), "{} lacks `{section}`", r.id);
+            }
+            assert!(!r.summary().is_empty(), "{} has no summary", r.id);
+        }
+    }
 }

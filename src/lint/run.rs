@@ -3,6 +3,7 @@
 //! severities and suppressions applied, findings sorted.
 
 use crate::diag::Diagnostic;
+use crate::lint::facts::Facts;
 use crate::lint::rules::promql::syntax;
 use crate::lint::settings::Settings;
 use crate::lint::suppress;
@@ -68,19 +69,23 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         let group = &file.groups[g];
         let rule = &group.rules[r];
         let mut out = Vec::new();
-        match promql::parse(&rule.expr.text, settings.dialect) {
-            Err(e) => {
+        // One parse per expression; the facade is asked for the positioned
+        // error only when it fails.
+        match Facts::analyze(&rule.expr.text) {
+            Err(_) => {
                 // Spec queries are already checked by the spec pipeline.
-                if file.kind != FileKind::Spec {
+                if file.kind != FileKind::Spec
+                    && let Err(e) = promql::parse(&rule.expr.text, settings.dialect)
+                {
                     out.push(syntax::diagnostic(&rule.expr, input.sources, &e));
                 }
             }
-            Ok(expr) => {
+            Ok(facts) => {
                 let cx = RuleCx {
                     rule,
                     group,
                     file,
-                    expr: &expr,
+                    facts: &facts,
                     settings,
                     sources: input.sources,
                 };

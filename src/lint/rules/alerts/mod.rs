@@ -1,7 +1,10 @@
 //! `alerts/*`: alerting rules that page wrongly, too often or without context.
 
+pub mod absent_without_for;
+pub mod bool_comparison;
 pub mod for_below_interval;
 pub mod missing_annotation;
+pub mod missing_comparison;
 pub mod missing_for;
 pub mod missing_severity;
 pub mod template;
@@ -11,10 +14,11 @@ use crate::lint::RuleCx;
 
 /// Whether the expression calls `absent` or `absent_over_time`.
 pub(crate) fn uses_absent(cx: &RuleCx) -> bool {
-    cx.expr.text().contains("absent")
+    cx.facts.calls("absent") || cx.facts.calls("absent_over_time")
 }
 
-/// The labels the expression's result can have, when known exactly.
-pub(crate) fn output_labels(_cx: &RuleCx) -> Option<Vec<String>> {
-    None
+/// Whether an aggregation of the expression removes `label` (reported by
+/// `promql/aggregation-drops-label` rather than `alerts/template`).
+pub(crate) fn dropped_by_aggregation(cx: &RuleCx, label: &str) -> bool {
+    crate::lint::rules::promql::aggregation_drops_label::dropping(cx.facts, label).is_some()
 }

@@ -78,7 +78,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if !cx.rule.is_alert() {
         return;
     }
-    let known = super::output_labels(cx);
+    let known = &cx.facts.output_labels;
     for (field, pair, is_label) in cx
         .rule
         .labels
@@ -102,7 +102,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         if let Some(known) = &known {
             for r in scan.labels.iter().filter(|r| !r.guarded) {
                 let set_by_rule = cx.rule.label(&r.name).is_some();
-                if !set_by_rule && !known.iter().any(|k| k == &r.name) {
+                if !set_by_rule && !known.contains(&r.name) && !super::dropped_by_aggregation(cx, &r.name) {
                     out.push(missing_label(
                         pair.span_of(cx.sources, r.range.clone()),
                         &name,

@@ -1,0 +1,80 @@
+//! `alerts/absent-without-for`: an `absent()` alert that fires on one missed scrape.
+
+use crate::diag::Diagnostic;
+use crate::lint::registry::declare_rule;
+use crate::lint::{Check, RuleCx};
+use crate::source::Span;
+
+fn absent_without_for(span: Span, name: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "alerts/absent-without-for",
+        format!("alert `{name}` uses `absent()` without `for`"),
+    )
+    .with_label(span, "fires on the first evaluation without data")
+    .with_help("add `for: 5m` or longer: a restart, a redeploy or one failed scrape makes a series absent for a moment")
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an alerting rule that uses `absent()` or `absent_over_time()`
+    /// and has no `for` (or `for: 0s`).
+    ///
+    /// ## Why is this bad?
+    /// Series disappear briefly all the time: a target restarts, a pod is
+    /// rescheduled, a scrape times out, Prometheus itself restarts. An
+    /// `absent()` alert without `for` pages for each of these blips, and
+    /// people learn to ignore it right before the day the exporter is
+    /// really gone.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - alert: ExporterMissing
+    ///   expr: absent(up{job="node"})
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// - alert: ExporterMissing
+    ///   expr: absent(up{job="node"})
+    ///   for: 10m
+    /// ```
+    ///
+    /// ## Options
+    /// None.
+    pub struct AbsentWithoutFor => Check::Rule(check);
+}
+
+fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
+    if !cx.rule.is_alert() || cx.rule.for_.as_ref().is_some_and(|f| !f.value.is_zero()) {
+        return;
+    }
+    if let Some(call) = cx
+        .facts
+        .calls
+        .iter()
+        .find(|c| matches!(c.name, "absent" | "absent_over_time"))
+    {
+        out.push(absent_without_for(cx.expr_span(call.span.clone()), &cx.rule.name.value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::*;
+
+    #[test]
+    fn pass() {
+        assert_rules_pass(
+            "alerts/absent-without-for",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: absent(up{job=\"node\"})\n        for: 10m\n",
+        );
+    }
+
+    #[test]
+    fn fail() {
+        insta::assert_snapshot!(rules_fail(
+            "alerts/absent-without-for",
+            "groups:\n  - name: g\n    rules:\n      - alert: ExporterMissing\n        expr: absent(up{job=\"node\"})\n",
+        ));
+    }
+}

@@ -1,0 +1,99 @@
+//! `promql/histogram-quantile-without-le`: `histogram_quantile()` over buckets
+//! whose `le` label was aggregated away.
+
+use crate::diag::Diagnostic;
+use crate::lint::registry::declare_rule;
+use crate::lint::{Check, RuleCx};
+use crate::source::Span;
+
+fn without_le(span: Span, aggregation: Option<Span>) -> Diagnostic {
+    let d = Diagnostic::error(
+        "promql/histogram-quantile-without-le",
+        "`histogram_quantile()` gets buckets without the `le` label",
+    )
+    .with_label(span, "no `le` to compute a quantile from");
+    let d = match aggregation {
+        Some(a) => d.with_secondary(a, "`le` is removed here"),
+        None => d,
+    };
+    d.with_help("keep `le` in the aggregation: `sum by (le) (rate(x_bucket[5m]))`, or `by (le, job)` to keep more")
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `histogram_quantile()` over classic histogram buckets whose
+    /// `le` label an aggregation removed (`sum(...)`, `sum by (job)`,
+    /// `sum without (le)`).
+    ///
+    /// ## Why is this bad?
+    /// The quantile is computed from the bucket boundaries in `le`. Without
+    /// it every bucket collapses into one series and the result is empty
+    /// (or `NaN`): the latency alert never fires and the panel is blank.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// expr: histogram_quantile(0.95, sum by (job) (rate(http_request_duration_seconds_bucket[5m])))
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// expr: histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))
+    /// ```
+    ///
+    /// ## Options
+    /// None. Native histograms (no `_bucket` series) have no `le` and are
+    /// not affected: only arguments whose labels are known are checked.
+    pub struct HistogramQuantileWithoutLe => Check::Rule(check);
+}
+
+fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
+    for call in cx.facts.calls.iter().filter(|c| c.name == "histogram_quantile") {
+        let Some(labels) = &call.argument_labels else {
+            continue;
+        };
+        if labels.contains("le") {
+            continue;
+        }
+        // Only buckets of classic histograms have `le`.
+        let buckets = cx
+            .facts
+            .selectors
+            .iter()
+            .any(|s| s.metric().is_some_and(|m| m.ends_with("_bucket")));
+        if !buckets {
+            continue;
+        }
+        let aggregation = cx
+            .facts
+            .aggregations
+            .iter()
+            .find(|a| {
+                a.by.as_ref().is_some_and(|b| !b.iter().any(|l| l == "le"))
+                    || a.without.as_ref().is_some_and(|w| w.iter().any(|l| l == "le"))
+                    || (a.by.is_none() && a.without.is_none())
+            })
+            .map(|a| cx.expr_span(a.span.clone()));
+        out.push(without_le(cx.expr_span(call.span.clone()), aggregation));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::*;
+
+    #[test]
+    fn pass() {
+        assert_rules_pass(
+            "promql/histogram-quantile-without-le",
+            "groups:\n  - name: g\n    rules:\n      - record: job:latency:p95\n        expr: histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))\n",
+        );
+    }
+
+    #[test]
+    fn fail() {
+        insta::assert_snapshot!(rules_fail(
+            "promql/histogram-quantile-without-le",
+            "groups:\n  - name: g\n    rules:\n      - record: job:latency:p95\n        expr: histogram_quantile(0.95, sum by (job) (rate(http_request_duration_seconds_bucket[5m])))\n",
+        ));
+    }
+}
