@@ -77,7 +77,9 @@ fn lints_every_file_without_a_panic() {
         // The corpus files are all accepted by promtool: no finding may claim otherwise.
         for d in report.diagnostics.iter() {
             assert!(
-                !d.id.starts_with("rulefile/") && d.id != "promql/syntax" && d.id != "alerts/template",
+                !d.id.starts_with("rulefile/")
+                    && d.id != "promql/syntax"
+                    && !d.message.starts_with("the template in"),
                 "promtool accepts the corpus, promspec reports {}: {}",
                 d.id,
                 d.message

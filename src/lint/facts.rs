@@ -216,7 +216,8 @@ fn filtered(e: &Expr) -> bool {
             if b.op.is_comparison_operator() {
                 !b.modifier.as_ref().is_some_and(|m| m.return_bool)
             } else if op == "and" || op == "unless" {
-                filtered(&b.lhs) || filtered(&b.rhs)
+                // Set operators keep only the series the other side allows.
+                true
             } else if op == "or" {
                 filtered(&b.lhs) && filtered(&b.rhs)
             } else {
@@ -230,6 +231,17 @@ fn filtered(e: &Expr) -> bool {
         }
         Expr::Subquery(s) => filtered(&s.expr),
         Expr::Unary(u) => filtered(&u.expr),
+        _ => false,
+    }
+}
+
+/// Whether an expression evaluates to a scalar (no labels at all).
+fn is_scalar(e: &Expr) -> bool {
+    match strip(e) {
+        Expr::NumberLiteral(_) => true,
+        Expr::Call(c) => matches!(c.func.name, "time" | "scalar" | "pi"),
+        Expr::Unary(u) => is_scalar(&u.expr),
+        Expr::Binary(b) => is_scalar(&b.lhs) && is_scalar(&b.rhs),
         _ => false,
     }
 }
@@ -321,8 +333,8 @@ pub(crate) fn labels_of(e: &Expr) -> Option<BTreeSet<String>> {
             }
         },
         Expr::Binary(b) => {
-            let lhs_scalar = matches!(strip(&b.lhs), Expr::NumberLiteral(_));
-            let rhs_scalar = matches!(strip(&b.rhs), Expr::NumberLiteral(_));
+            let lhs_scalar = is_scalar(&b.lhs);
+            let rhs_scalar = is_scalar(&b.rhs);
             if rhs_scalar {
                 return labels_of(&b.lhs);
             }

@@ -157,7 +157,12 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
     for target in input.targets {
         directives.push((
             target.settings,
-            suppress::directives(&target.comments, &target.items, &mut report),
+            suppress::directives(
+                &input.sources.get(target.source).text,
+                &target.comments,
+                &target.items,
+                &mut report,
+            ),
         ));
     }
     for (s, ds) in &directives {
@@ -167,14 +172,28 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
     findings
 }
 
-/// Give each finding its configured severity and drop those of rules that are off.
+/// Give each finding its severity and drop those of rules that are off.
+///
+/// A rule's default severity is the highest it reports: a finding built as
+/// a warning by a rule whose default is `error` stays a warning. A severity
+/// set in `promspec.yaml` applies to every finding of the rule.
 fn finish(mut out: Vec<Diagnostic>, settings: &Settings) -> Vec<Diagnostic> {
-    out.retain_mut(|d| match settings.severity(d.id) {
-        Some(s) => {
+    out.retain_mut(|d| match settings.override_of(d.id) {
+        Some(Some(s)) => {
             d.severity = s;
             true
         }
-        None => registry::find(d.id).is_none(),
+        Some(None) => false,
+        None => match registry::find(d.id) {
+            Some(rule) => match rule.default_severity {
+                Some(max) => {
+                    d.severity = d.severity.min(max);
+                    true
+                }
+                None => false,
+            },
+            None => true,
+        },
     });
     out
 }

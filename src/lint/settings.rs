@@ -85,6 +85,11 @@ impl Settings {
         registry::find(id).and_then(|r| r.default_severity)
     }
 
+    /// The severity set for rule `id` in the settings, if any (`Some(None)` = off).
+    pub fn override_of(&self, id: &str) -> Option<Option<Severity>> {
+        self.overrides.get(id).copied()
+    }
+
     /// Whether rule `id` runs.
     pub fn enabled(&self, id: &str) -> bool {
         self.severity(id).is_some()

@@ -57,6 +57,7 @@ fn unused(span: Span, id: &str) -> Diagnostic {
 /// Parse the directives of one file's comments. `items` are the spans of the
 /// rules (or thresholds) a `disable=` directive can attach to, in file order.
 pub fn directives(
+    text: &str,
     comments: &[Comment],
     items: &[Span],
     diagnostics: &mut Vec<Diagnostic>,
@@ -109,7 +110,24 @@ pub fn directives(
         let scope = if file_wide {
             Scope::File
         } else {
-            match items.iter().find(|s| s.end > c.span.start) {
+            // The item containing the comment, unless the comment trails it
+            // (YAML mappings end where the next item starts); else the next one.
+            let contains = |s: &&Span| {
+                s.start <= c.span.start
+                    && s.end > c.span.end
+                    && text
+                        .get(c.span.end as usize..s.end as usize)
+                        .is_some_and(|rest| {
+                            rest.lines()
+                                .map(str::trim)
+                                .any(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('-'))
+                        })
+            };
+            let target = items
+                .iter()
+                .find(contains)
+                .or_else(|| items.iter().find(|s| s.start >= c.span.end));
+            match target {
                 Some(item) => Scope::Item(*item),
                 None => {
                     diagnostics.push(invalid(

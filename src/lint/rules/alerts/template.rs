@@ -26,7 +26,7 @@ fn value_in_label(span: Span, key: &str) -> Diagnostic {
 }
 
 fn missing_label(span: Span, field: &str, label: &str) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::warning(
         "alerts/template",
         format!("`{field}` reads label `{label}`, which the expression's result does not have"),
     )
@@ -69,8 +69,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None. References guarded by `{{ with }}` or `{{ if }}` are not
-    /// reported: a missing label is expected there.
+    /// None. Syntax errors and values in labels are errors (Prometheus
+    /// rejects the first, the second breaks alert identity); a reference to
+    /// a missing label is a warning. References guarded by `{{ with }}` or
+    /// `{{ if }}` are not reported: a missing label is expected there.
     pub struct Template => Check::Rule(check);
 }
 

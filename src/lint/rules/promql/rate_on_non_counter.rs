@@ -43,7 +43,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None. Disable the rule for a legacy counter without `_total` with
+    /// None. Well-known legacy counters of postgres_exporter
+    /// (`pg_stat_database_*`), mysqld_exporter (`mysql_global_status_*`)
+    /// and node_exporter (`node_vmstat_*`) are accepted. Disable the rule
+    /// for another legacy counter without `_total` with
     /// `# promspec: disable=promql/rate-on-non-counter` above the rule.
     pub struct RateOnNonCounter => Check::Rule(check);
 }
