@@ -37,10 +37,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for p in entries {
         if p.is_dir() {
             files(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("yml" | "yaml")
-        ) {
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
             out.push(p);
         }
     }
@@ -73,7 +70,12 @@ fn lints_every_file_without_a_panic() {
         let report = lint(std::slice::from_ref(&dir)).expect("the corpus is readable");
         let mut paths = Vec::new();
         files(&dir, &mut paths);
-        assert!(report.files >= paths.len(), "{} of {}", report.files, paths.len());
+        assert!(
+            report.files >= paths.len(),
+            "{} of {}",
+            report.files,
+            paths.len()
+        );
         // The corpus files are all accepted by promtool: no finding may claim otherwise.
         for d in report.diagnostics.iter() {
             assert!(
@@ -89,7 +91,11 @@ fn lints_every_file_without_a_panic() {
         for d in report.diagnostics.iter() {
             *counts.entry(d.id).or_default() += 1;
         }
-        eprintln!("{}: {} files, findings per rule:", dir.display(), report.files);
+        eprintln!(
+            "{}: {} files, findings per rule:",
+            dir.display(),
+            report.files
+        );
         for (id, n) in counts {
             eprintln!("  {id:<40} {n}");
         }
@@ -224,7 +230,7 @@ fn duplicates_match_promtools_lint() {
         let col = |name: &str| cols[h.iter().position(|c| c == name).unwrap()];
         let expected: usize = col("lint_duplicates").parse().unwrap();
         let path = root().join("rules").join(col("file"));
-        let report = lint(&[path.clone()]).unwrap();
+        let report = lint(std::slice::from_ref(&path)).unwrap();
         // One key per first definition: later copies point back at it.
         let mut keys: Vec<(String, u32)> = report
             .diagnostics

@@ -67,7 +67,10 @@ fn fail_on_decides_the_exit_code() {
     assert!(text(&out.stderr).contains("rules/recording-name"));
     let out = promspec(&dir, &["lint", "warn.rules.yml", "--fail-on", "warning"]);
     assert_eq!(out.status.code(), Some(1));
-    let out = promspec(&dir, &["lint", "rules/operator.yaml", "--fail-on", "warning"]);
+    let out = promspec(
+        &dir,
+        &["lint", "rules/operator.yaml", "--fail-on", "warning"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = promspec(&dir, &["lint", "no/such/file.yml"]);
     assert_eq!(out.status.code(), Some(2));
@@ -85,21 +88,29 @@ fn globs_and_operator_manifests() {
 #[test]
 fn json_and_github_formats() {
     let (_guard, dir) = fixtures();
-    let out = promspec(&dir, &["lint", "rules/broken.rules.yml", "--format", "json"]);
+    let out = promspec(
+        &dir,
+        &["lint", "rules/broken.rules.yml", "--format", "json"],
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["id"], "promql/syntax");
     assert_eq!(json[0]["file"], "rules/broken.rules.yml");
     assert_eq!(json[0]["line"], 5);
     assert_eq!(json[0]["column"], 15);
-    let out = promspec(&dir, &["lint", "rules/broken.rules.yml", "--format", "github"]);
+    let out = promspec(
+        &dir,
+        &["lint", "rules/broken.rules.yml", "--format", "github"],
+    );
     let stdout = text(&out.stdout);
     assert!(
-        stdout.starts_with(
-            "::error file=rules/broken.rules.yml,line=5,col=15,endLine=5,endColumn="
-        ),
+        stdout
+            .starts_with("::error file=rules/broken.rules.yml,line=5,col=15,endLine=5,endColumn="),
         "{stdout}"
     );
-    assert!(stdout.contains("title=promql/syntax::invalid PromQL"), "{stdout}");
+    assert!(
+        stdout.contains("title=promql/syntax::invalid PromQL"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -139,8 +150,14 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 6);
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-    assert!(rules.iter().all(|r| r["shortDescription"]["text"] != r["id"]));
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["shortDescription"]["text"] != r["id"])
+    );
 }
 
 #[test]
@@ -224,7 +241,13 @@ fn explain_documents_every_rule_and_code() {
         let out = promspec(dir.path(), &["explain", rule.id]);
         assert_eq!(out.status.code(), Some(0));
         let doc = text(&out.stdout);
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options"] {
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## Options",
+        ] {
             assert!(doc.contains(section), "{}: no {section}", rule.id);
         }
     }
@@ -241,9 +264,16 @@ fn pre_commit_hook_runs_promspec_lint() {
     let docs = promspec::yaml::parse(promspec::source::SourceId(0), &text).unwrap();
     let hooks = docs[0].root.as_seq().expect("a list of hooks");
     let hook = &hooks[0];
-    let get = |k: &str| hook.get(k).and_then(|n| n.as_scalar()).map(|s| s.value.clone());
+    let get = |k: &str| {
+        hook.get(k)
+            .and_then(|n| n.as_scalar())
+            .map(|s| s.value.clone())
+    };
     assert_eq!(get("id").as_deref(), Some("promspec-lint"));
-    assert_eq!(get("entry").as_deref(), Some("promspec lint --format concise"));
+    assert_eq!(
+        get("entry").as_deref(),
+        Some("promspec lint --format concise")
+    );
     assert_eq!(get("language").as_deref(), Some("rust"));
     let files = get("files").unwrap();
     assert_eq!(files, "\\.(ya?ml)$");

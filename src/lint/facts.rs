@@ -395,7 +395,12 @@ impl Walker<'_> {
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b':';
         let word_token = token.bytes().all(word);
         let mut at = self.last;
-        while let Some(i) = self.text.get(at..).and_then(|t| t.find(token)).map(|i| at + i) {
+        while let Some(i) = self
+            .text
+            .get(at..)
+            .and_then(|t| t.find(token))
+            .map(|i| at + i)
+        {
             let end = i + token.len();
             let before_ok = !word_token || i == 0 || !word(bytes[i - 1]);
             let after_ok = !word_token || end >= bytes.len() || !word(bytes[end]);
@@ -408,11 +413,7 @@ impl Walker<'_> {
         self.last..self.last
     }
 
-    fn selector(
-        &mut self,
-        vs: &promql_parser::parser::VectorSelector,
-        range: Option<Duration>,
-    ) {
+    fn selector(&mut self, vs: &promql_parser::parser::VectorSelector, range: Option<Duration>) {
         let span = match &vs.name {
             Some(n) => self.locate(n),
             None => self.locate("{"),
@@ -504,14 +505,13 @@ impl Walker<'_> {
                         _ => None,
                     })
                     .collect();
-                let first_vector = c
-                    .args
-                    .args
-                    .iter()
-                    .find(|a| !matches!(strip(a), Expr::NumberLiteral(_) | Expr::StringLiteral(_)));
-                let aggregated_argument = first_vector.is_some_and(|a| {
-                    matches!(strip(a), Expr::Subquery(s) if contains_aggregation(&s.expr))
-                });
+                let first_vector =
+                    c.args.args.iter().find(|a| {
+                        !matches!(strip(a), Expr::NumberLiteral(_) | Expr::StringLiteral(_))
+                    });
+                let aggregated_argument = first_vector.is_some_and(
+                    |a| matches!(strip(a), Expr::Subquery(s) if contains_aggregation(&s.expr)),
+                );
                 let argument_labels = first_vector.and_then(|a| labels_of(a));
                 self.facts.calls.push(Call {
                     name: c.func.name,
@@ -626,10 +626,16 @@ mod tests {
         let text = "sum(rate(http_requests_total{code=~\"5..\"}[1m])) / sum(rate(http_requests_total[5m])) > 0.1";
         let f = Facts::analyze(text).unwrap();
         assert_eq!(f.selectors.len(), 2);
-        assert_eq!(&text[f.selectors[0].matchers[0].span.clone()], "code=~\"5..\"");
+        assert_eq!(
+            &text[f.selectors[0].matchers[0].span.clone()],
+            "code=~\"5..\""
+        );
         assert_eq!(&text[f.selectors[0].range_span.clone().unwrap()], "[1m]");
         assert_eq!(&text[f.selectors[1].range_span.clone().unwrap()], "[5m]");
-        assert_eq!(f.selectors[1].span.start, text.rfind("http_requests_total").unwrap());
+        assert_eq!(
+            f.selectors[1].span.start,
+            text.rfind("http_requests_total").unwrap()
+        );
         assert_eq!(f.selectors[0].enclosing, vec!["rate"]);
         assert!(f.filtered);
         assert!(f.binaries[0].rhs_unguarded);

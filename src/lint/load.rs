@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::conventions;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::lint::parallel;
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
-use crate::lint::parallel;
 use crate::pipeline;
 use crate::rulefile::{self, load::Shape};
 use crate::source::{SourceId, SourceMap, Span};
@@ -153,7 +153,9 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
             .entry(dir.clone())
             .or_insert_with(|| is_project_dir(&dir));
         if is_project_dir {
-            let entry = spec_dirs.entry(dir).or_insert_with(|| Some(BTreeSet::new()));
+            let entry = spec_dirs
+                .entry(dir)
+                .or_insert_with(|| Some(BTreeSet::new()));
             match (entry, is_explicit) {
                 (Some(only), true) => {
                     only.insert(path.clone());
@@ -374,7 +376,8 @@ fn project_settings(
                 .collect(),
         );
     }
-    s.routing_labels.extend(ws.project.alertmanager.group_by.iter().cloned());
+    s.routing_labels
+        .extend(ws.project.alertmanager.group_by.iter().cloned());
     s.routing_labels.sort();
     s.routing_labels.dedup();
     s

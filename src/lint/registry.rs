@@ -6,8 +6,8 @@
 //! an id is never reused.
 
 use crate::diag::Severity;
-use crate::lint::rules::{alerts, promql, rules, thresholds};
 use crate::lint::Check;
+use crate::lint::rules::{alerts, promql, rules, thresholds};
 
 /// What kind of problem a rule finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,8 +58,7 @@ impl RuleMeta {
             .map(|(_, rest)| rest)
             .unwrap_or(self.doc)
             .trim_start();
-        let line = body.lines().next().unwrap_or("").trim();
-        line
+        body.lines().next().unwrap_or("").trim()
     }
 
     /// The documentation without the leading space of each `///` line.
@@ -119,36 +118,181 @@ macro_rules! rule {
 
 /// Every lint rule, sorted by id.
 pub static RULES: &[RuleMeta] = &[
-    rule!("alerts/absent-without-for", Suspicious, Warning, alerts::absent_without_for::AbsentWithoutFor),
-    rule!("alerts/bool-comparison", Correctness, Error, alerts::bool_comparison::BoolComparison),
-    rule!("alerts/for-below-interval", Suspicious, Warning, alerts::for_below_interval::ForBelowInterval),
-    rule!("alerts/missing-annotation", Style, Warning, alerts::missing_annotation::MissingAnnotation),
-    rule!("alerts/missing-comparison", Suspicious, Warning, alerts::missing_comparison::MissingComparison),
-    rule!("alerts/missing-for", Suspicious, Warning, alerts::missing_for::MissingFor),
-    rule!("alerts/missing-severity", Style, Warning, alerts::missing_severity::MissingSeverity),
-    rule!("alerts/template", Correctness, Error, alerts::template::Template),
-    rule!("alerts/unknown-severity", Style, Warning, alerts::unknown_severity::UnknownSeverity),
-    rule!("promql/aggregation-drops-label", Suspicious, Warning, promql::aggregation_drops_label::AggregationDropsLabel),
-    rule!("promql/counter-without-rate", Suspicious, Warning, promql::counter_without_rate::CounterWithoutRate),
-    rule!("promql/deprecated-function", Suspicious, Warning, promql::deprecated_function::DeprecatedFunction),
-    rule!("promql/histogram-quantile-without-le", Correctness, Error, promql::histogram_quantile_without_le::HistogramQuantileWithoutLe),
-    rule!("promql/impossible-selector", Correctness, Error, promql::impossible_selector::ImpossibleSelector),
-    rule!("promql/irate-in-alert", Suspicious, Warning, promql::irate_in_alert::IrateInAlert),
-    rule!("promql/nan-prone-division", Pedantic, Info, promql::nan_prone_division::NanProneDivision),
-    rule!("promql/quantile-out-of-range", Correctness, Error, promql::quantile_out_of_range::QuantileOutOfRange),
-    rule!("promql/range-too-short", Correctness, Warning, promql::range_too_short::RangeTooShort),
-    rule!("promql/rate-of-sum", Correctness, Warning, promql::rate_of_sum::RateOfSum),
-    rule!("promql/rate-on-non-counter", Suspicious, Warning, promql::rate_on_non_counter::RateOnNonCounter),
+    rule!(
+        "alerts/absent-without-for",
+        Suspicious,
+        Warning,
+        alerts::absent_without_for::AbsentWithoutFor
+    ),
+    rule!(
+        "alerts/bool-comparison",
+        Correctness,
+        Error,
+        alerts::bool_comparison::BoolComparison
+    ),
+    rule!(
+        "alerts/for-below-interval",
+        Suspicious,
+        Warning,
+        alerts::for_below_interval::ForBelowInterval
+    ),
+    rule!(
+        "alerts/missing-annotation",
+        Style,
+        Warning,
+        alerts::missing_annotation::MissingAnnotation
+    ),
+    rule!(
+        "alerts/missing-comparison",
+        Suspicious,
+        Warning,
+        alerts::missing_comparison::MissingComparison
+    ),
+    rule!(
+        "alerts/missing-for",
+        Suspicious,
+        Warning,
+        alerts::missing_for::MissingFor
+    ),
+    rule!(
+        "alerts/missing-severity",
+        Style,
+        Warning,
+        alerts::missing_severity::MissingSeverity
+    ),
+    rule!(
+        "alerts/template",
+        Correctness,
+        Error,
+        alerts::template::Template
+    ),
+    rule!(
+        "alerts/unknown-severity",
+        Style,
+        Warning,
+        alerts::unknown_severity::UnknownSeverity
+    ),
+    rule!(
+        "promql/aggregation-drops-label",
+        Suspicious,
+        Warning,
+        promql::aggregation_drops_label::AggregationDropsLabel
+    ),
+    rule!(
+        "promql/counter-without-rate",
+        Suspicious,
+        Warning,
+        promql::counter_without_rate::CounterWithoutRate
+    ),
+    rule!(
+        "promql/deprecated-function",
+        Suspicious,
+        Warning,
+        promql::deprecated_function::DeprecatedFunction
+    ),
+    rule!(
+        "promql/histogram-quantile-without-le",
+        Correctness,
+        Error,
+        promql::histogram_quantile_without_le::HistogramQuantileWithoutLe
+    ),
+    rule!(
+        "promql/impossible-selector",
+        Correctness,
+        Error,
+        promql::impossible_selector::ImpossibleSelector
+    ),
+    rule!(
+        "promql/irate-in-alert",
+        Suspicious,
+        Warning,
+        promql::irate_in_alert::IrateInAlert
+    ),
+    rule!(
+        "promql/nan-prone-division",
+        Pedantic,
+        Info,
+        promql::nan_prone_division::NanProneDivision
+    ),
+    rule!(
+        "promql/quantile-out-of-range",
+        Correctness,
+        Error,
+        promql::quantile_out_of_range::QuantileOutOfRange
+    ),
+    rule!(
+        "promql/range-too-short",
+        Correctness,
+        Warning,
+        promql::range_too_short::RangeTooShort
+    ),
+    rule!(
+        "promql/rate-of-sum",
+        Correctness,
+        Warning,
+        promql::rate_of_sum::RateOfSum
+    ),
+    rule!(
+        "promql/rate-on-non-counter",
+        Suspicious,
+        Warning,
+        promql::rate_on_non_counter::RateOnNonCounter
+    ),
     rule!("promql/syntax", Correctness, Error, promql::syntax::Syntax),
-    rule!("promql/useless-regex", Style, Warning, promql::useless_regex::UselessRegex),
-    rule!("rules/duplicate", Correctness, Warning, rules::duplicate::Duplicate),
-    rule!("rules/empty-group", Suspicious, Warning, rules::empty_group::EmptyGroup),
-    rule!("rules/group-interval", Suspicious, Warning, rules::group_interval::GroupInterval),
-    rule!("rules/recording-name", Style, Warning, rules::recording_name::RecordingName),
-    rule!("rules/template-in-record", Correctness, Warning, rules::template_in_record::TemplateInRecord),
-    rule!("thresholds/for-order", Suspicious, Warning, thresholds::for_order::ForOrder),
-    rule!("thresholds/order", Correctness, Error, thresholds::order::Order),
-    rule!("thresholds/unreachable", Correctness, Error, thresholds::unreachable::Unreachable),
+    rule!(
+        "promql/useless-regex",
+        Style,
+        Warning,
+        promql::useless_regex::UselessRegex
+    ),
+    rule!(
+        "rules/duplicate",
+        Correctness,
+        Warning,
+        rules::duplicate::Duplicate
+    ),
+    rule!(
+        "rules/empty-group",
+        Suspicious,
+        Warning,
+        rules::empty_group::EmptyGroup
+    ),
+    rule!(
+        "rules/group-interval",
+        Suspicious,
+        Warning,
+        rules::group_interval::GroupInterval
+    ),
+    rule!(
+        "rules/recording-name",
+        Style,
+        Warning,
+        rules::recording_name::RecordingName
+    ),
+    rule!(
+        "rules/template-in-record",
+        Correctness,
+        Warning,
+        rules::template_in_record::TemplateInRecord
+    ),
+    rule!(
+        "thresholds/for-order",
+        Suspicious,
+        Warning,
+        thresholds::for_order::ForOrder
+    ),
+    rule!(
+        "thresholds/order",
+        Correctness,
+        Error,
+        thresholds::order::Order
+    ),
+    rule!(
+        "thresholds/unreachable",
+        Correctness,
+        Error,
+        thresholds::unreachable::Unreachable
+    ),
 ];
 
 /// Renamed ids: old id → current id.

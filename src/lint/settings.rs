@@ -103,8 +103,11 @@ impl Settings {
 
 fn unknown_rule(id: &crate::source::Spanned<String>) -> Diagnostic {
     let ids = registry::RULES.iter().map(|r| r.id);
-    let d = Diagnostic::error("lint/unknown-rule", format!("unknown lint rule `{}`", id.value))
-        .with_label(id.span, "no rule has this id");
+    let d = Diagnostic::error(
+        "lint/unknown-rule",
+        format!("unknown lint rule `{}`", id.value),
+    )
+    .with_label(id.span, "no rule has this id");
     match crate::spec::decode::did_you_mean(&id.value, ids) {
         Some(best) => d.with_help(format!(
             "did you mean `{best}`? `promspec explain --list` lists every rule"

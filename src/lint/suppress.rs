@@ -86,10 +86,8 @@ pub fn directives(
             match registry::find(id) {
                 Some(rule) => ids.push(rule.id),
                 None => {
-                    let hint = crate::spec::decode::did_you_mean(
-                        id,
-                        registry::RULES.iter().map(|r| r.id),
-                    );
+                    let hint =
+                        crate::spec::decode::did_you_mean(id, registry::RULES.iter().map(|r| r.id));
                     let help = match hint {
                         Some(best) => format!(
                             "did you mean `{best}`? `promspec explain --list` lists every rule"
@@ -118,9 +116,9 @@ pub fn directives(
                     && text
                         .get(c.span.end as usize..s.end as usize)
                         .is_some_and(|rest| {
-                            rest.lines()
-                                .map(str::trim)
-                                .any(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('-'))
+                            rest.lines().map(str::trim).any(|l| {
+                                !l.is_empty() && !l.starts_with('#') && !l.starts_with('-')
+                            })
                         })
             };
             let target = items
@@ -171,7 +169,9 @@ pub fn apply(
             }
             let inside = match d.scope {
                 Scope::File => true,
-                Scope::Item(item) => span.start >= item.start && span.start < item.end.max(item.start + 1),
+                Scope::Item(item) => {
+                    span.start >= item.start && span.start < item.end.max(item.start + 1)
+                }
             };
             if !inside {
                 continue;

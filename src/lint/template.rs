@@ -9,13 +9,54 @@ use std::ops::Range;
 /// Functions Prometheus defines for alert templates, plus Go's built-ins.
 pub const FUNCTIONS: &[&str] = &[
     // Go text/template built-ins
-    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
-    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+    "and",
+    "call",
+    "html",
+    "index",
+    "slice",
+    "js",
+    "len",
+    "not",
+    "or",
+    "print",
+    "printf",
+    "println",
+    "urlquery",
+    "eq",
+    "ge",
+    "gt",
+    "le",
+    "lt",
+    "ne",
     // Prometheus
-    "query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match",
-    "title", "toUpper", "toLower", "graphLink", "tableLink", "sortByLabel", "humanize",
-    "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "toTime",
-    "pathPrefix", "externalURL", "parseDuration", "stripPort", "stripDomain", "toDuration", "now",
+    "query",
+    "first",
+    "label",
+    "value",
+    "strvalue",
+    "args",
+    "reReplaceAll",
+    "safeHtml",
+    "match",
+    "title",
+    "toUpper",
+    "toLower",
+    "graphLink",
+    "tableLink",
+    "sortByLabel",
+    "humanize",
+    "humanize1024",
+    "humanizeDuration",
+    "humanizePercentage",
+    "humanizeTimestamp",
+    "toTime",
+    "pathPrefix",
+    "externalURL",
+    "parseDuration",
+    "stripPort",
+    "stripDomain",
+    "toDuration",
+    "now",
 ];
 
 /// Variables Prometheus defines before every alert template.
@@ -235,7 +276,8 @@ pub fn scan(text: &str) -> Scan {
                         let name = f.split('.').next().unwrap_or(f);
                         out.labels.push(LabelRef {
                             name: name.to_string(),
-                            range: range.start + base.len() + 1..range.start + base.len() + 1 + name.len(),
+                            range: range.start + base.len() + 1
+                                ..range.start + base.len() + 1 + name.len(),
                             guarded,
                         });
                     }
@@ -243,10 +285,14 @@ pub fn scan(text: &str) -> Scan {
                 Tok::Field(f) => {
                     let mut parts = f.split('.');
                     match parts.next() {
-                        Some("Value") if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) => {
+                        Some("Value")
+                            if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) =>
+                        {
                             out.values.push(range.clone())
                         }
-                        Some("Labels") if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) => {
+                        Some("Labels")
+                            if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) =>
+                        {
                             if let Some(name) = parts.next() {
                                 let start = range.start + "Labels.".len() + 1;
                                 out.labels.push(LabelRef {
@@ -437,7 +483,10 @@ mod tests {
     fn invalid_templates() {
         for (t, want) in [
             ("{{ $labels.instance }", "unclosed action"),
-            ("{{ humanise $value }}", "function `humanise` is not defined"),
+            (
+                "{{ humanise $value }}",
+                "function `humanise` is not defined",
+            ),
             ("{{ $lables.job }}", "undefined variable `$lables`"),
             ("{{ if $value }}x", "has no"),
             ("{{ end }}", "unexpected `end`"),

@@ -93,7 +93,10 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
 /// The findings of rule `id`, after checking the contract of every finding:
 /// the id is registered (or a documented code) and the primary span lies
 /// inside its file.
-pub fn only(id: &str, (sources, diags): (SourceMap, Vec<Diagnostic>)) -> (SourceMap, Vec<Diagnostic>) {
+pub fn only(
+    id: &str,
+    (sources, diags): (SourceMap, Vec<Diagnostic>),
+) -> (SourceMap, Vec<Diagnostic>) {
     for d in &diags {
         assert!(
             registry::find(d.id).is_some() || crate::diag::codes::find(d.id).is_some(),

@@ -46,9 +46,7 @@ pub fn shape(root: &Node) -> Shape {
         .get("kind")
         .and_then(Node::as_scalar)
         .map(|s| s.value.as_str());
-    if kind == Some("PrometheusRule")
-        || root.get("spec").and_then(|s| s.get("groups")).is_some()
-    {
+    if kind == Some("PrometheusRule") || root.get("spec").and_then(|s| s.get("groups")).is_some() {
         return Shape::Operator;
     }
     if kind.is_some() && root.get("apiVersion").is_some() {
@@ -104,7 +102,9 @@ pub fn rule_file(
         Shape::Operator => {
             let groups = root.get("spec").and_then(|s| s.get("groups"));
             if groups.is_none() {
-                loader.diags.push(missing(root, "spec.groups", "PrometheusRule manifest"));
+                loader
+                    .diags
+                    .push(missing(root, "spec.groups", "PrometheusRule manifest"));
             }
             (FileKind::Operator, groups)
         }
@@ -206,7 +206,9 @@ impl Loader<'_> {
                     .with_help("give every group a name that is unique in the file"),
             );
         }
-        let interval = node.get("interval").and_then(|n| self.duration(n, "interval"));
+        let interval = node
+            .get("interval")
+            .and_then(|n| self.duration(n, "interval"));
         if let Some(n) = node.get("query_offset") {
             self.duration(n, "query_offset");
         }
@@ -223,7 +225,9 @@ impl Loader<'_> {
                     format!("`{}` is not a limit", s.value),
                 )
                 .with_label(s.span, "expected a whole number")
-                .with_help("`limit` is the maximum number of alerts or series per rule; 0 means no limit"),
+                .with_help(
+                    "`limit` is the maximum number of alerts or series per rule; 0 means no limit",
+                ),
             );
         }
         if let Some(n) = node.get("partial_response_strategy")
@@ -324,7 +328,8 @@ impl Loader<'_> {
                 return None;
             }
             None => {
-                self.diags.push(invalid_type(expr_node, "a PromQL expression"));
+                self.diags
+                    .push(invalid_type(expr_node, "a PromQL expression"));
                 return None;
             }
         };
@@ -496,7 +501,10 @@ mod tests {
         let alert = &g.rules[0];
         assert_eq!(&text[alert.expr.span.range()], "up == 0");
         assert_eq!(alert.for_.as_ref().unwrap().value, Duration::from_secs(300));
-        assert_eq!(&text[alert.label("severity").unwrap().value.span.range()], "critical");
+        assert_eq!(
+            &text[alert.label("severity").unwrap().value.span.range()],
+            "critical"
+        );
         assert_eq!(g.rules[1].kind, RuleKind::Recording);
     }
 

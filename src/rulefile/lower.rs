@@ -57,9 +57,7 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
                     exact: false,
                 },
                 for_: Some(Spanned::new(level.for_, level.for_span)),
-                keep_firing_for: level
-                    .keep_firing_for
-                    .map(|d| Spanned::new(d, level.span)),
+                keep_firing_for: level.keep_firing_for.map(|d| Spanned::new(d, level.span)),
                 labels: pairs(labels, level.span),
                 annotations: pairs(annotations, level.span),
                 span: level.span,

@@ -143,12 +143,7 @@ impl Expression {
     /// The span in the file of `range`, a byte range inside the text.
     pub fn span_of(&self, sources: &SourceMap, range: std::ops::Range<usize>) -> Span {
         inner_span(
-            sources,
-            &self.text,
-            self.span,
-            self.style,
-            self.exact,
-            range,
+            sources, &self.text, self.span, self.style, self.exact, range,
         )
     }
 }

@@ -104,7 +104,8 @@ pub fn read(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> LintConfig {
             };
             config.rules.push((id.clone(), severity));
         }
-        let strings = |v: Option<Vec<raw::Str>>| v.map(|v| v.into_iter().map(|s| s.value).collect());
+        let strings =
+            |v: Option<Vec<raw::Str>>| v.map(|v| v.into_iter().map(|s| s.value).collect());
         config.required_annotations = strings(lint.required_annotations);
         config.severity_values = strings(lint.severity_values);
         if let Some(labels) = strings(lint.routing_labels) {

@@ -2,5 +2,6 @@
 
 pub mod alerts;
 pub mod promql;
+#[allow(clippy::module_inception)] // the `rules/*` id group
 pub mod rules;
 pub mod thresholds;

@@ -54,7 +54,10 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         .iter()
         .find(|c| matches!(c.name, "absent" | "absent_over_time"))
     {
-        out.push(absent_without_for(cx.expr_span(call.span.clone()), &cx.rule.name.value));
+        out.push(absent_without_for(
+            cx.expr_span(call.span.clone()),
+            &cx.rule.name.value,
+        ));
     }
 }
 

@@ -46,7 +46,10 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if cx.rule.is_alert()
         && let Some(span) = &cx.facts.top_level_bool
     {
-        out.push(bool_comparison(cx.expr_span(span.clone()), &cx.rule.name.value));
+        out.push(bool_comparison(
+            cx.expr_span(span.clone()),
+            &cx.rule.name.value,
+        ));
     }
 }
 

@@ -67,7 +67,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         .filter(|a| cx.rule.annotation(a).is_none())
         .collect();
     if !missing.is_empty() {
-        out.push(missing_annotation(cx.rule.name.span, &cx.rule.name.value, &missing));
+        out.push(missing_annotation(
+            cx.rule.name.span,
+            &cx.rule.name.value,
+            &missing,
+        ));
     }
 }
 

@@ -50,7 +50,12 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         if cx.facts.selectors.is_empty() {
             return;
         }
-        out.push(missing_comparison(cx.rule.expr.span_of(cx.sources, 0..cx.rule.expr.text.trim_end().len()), &cx.rule.name.value));
+        out.push(missing_comparison(
+            cx.rule
+                .expr
+                .span_of(cx.sources, 0..cx.rule.expr.text.trim_end().len()),
+            &cx.rule.name.value,
+        ));
     }
 }
 

@@ -11,7 +11,9 @@ fn missing_for(span: Span, name: &str) -> Diagnostic {
         format!("alert `{name}` fires on the first evaluation that matches"),
     )
     .with_label(span, "no `for`")
-    .with_help("add `for: 5m` (or the time the condition must hold) so a single spike does not page")
+    .with_help(
+        "add `for: 5m` (or the time the condition must hold) so a single spike does not page",
+    )
 }
 
 declare_rule! {

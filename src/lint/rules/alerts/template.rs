@@ -13,7 +13,9 @@ fn invalid_template(span: Span, field: &str, message: &str) -> Diagnostic {
         format!("the template in `{field}` is invalid: {message}"),
     )
     .with_label(span, "here")
-    .with_help("Prometheus refuses to load a rule file with a broken template; fix the `{{ ... }}` action")
+    .with_help(
+        "Prometheus refuses to load a rule file with a broken template; fix the `{{ ... }}` action",
+    )
 }
 
 fn value_in_label(span: Span, key: &str) -> Diagnostic {
@@ -81,13 +83,12 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let known = &cx.facts.output_labels;
-    for (field, pair, is_label) in cx
-        .rule
-        .labels
-        .iter()
-        .map(|p| ("labels", p, true))
-        .chain(cx.rule.annotations.iter().map(|p| ("annotations", p, false)))
-    {
+    for (field, pair, is_label) in cx.rule.labels.iter().map(|p| ("labels", p, true)).chain(
+        cx.rule
+            .annotations
+            .iter()
+            .map(|p| ("annotations", p, false)),
+    ) {
         let scan = template::scan(&pair.value.value);
         let name = format!("{field}.{}", pair.key.value);
         if let Some(p) = &scan.problem {
@@ -99,12 +100,18 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if is_label && let Some(v) = scan.values.first() {
-            out.push(value_in_label(pair.span_of(cx.sources, v.clone()), &pair.key.value));
+            out.push(value_in_label(
+                pair.span_of(cx.sources, v.clone()),
+                &pair.key.value,
+            ));
         }
         if let Some(known) = &known {
             for r in scan.labels.iter().filter(|r| !r.guarded) {
                 let set_by_rule = cx.rule.label(&r.name).is_some();
-                if !set_by_rule && !known.contains(&r.name) && !super::dropped_by_aggregation(cx, &r.name) {
+                if !set_by_rule
+                    && !known.contains(&r.name)
+                    && !super::dropped_by_aggregation(cx, &r.name)
+                {
                     out.push(missing_label(
                         pair.span_of(cx.sources, r.range.clone()),
                         &name,

@@ -17,7 +17,9 @@ fn unknown_severity(span: Span, value: &str, allowed: &[String]) -> Diagnostic {
     )
     .with_label(span, "unknown severity");
     match crate::spec::decode::did_you_mean(value, allowed.iter().map(String::as_str)) {
-        Some(best) => d.with_help(format!("did you mean `{best}`? known severities are {list}")),
+        Some(best) => d.with_help(format!(
+            "did you mean `{best}`? known severities are {list}"
+        )),
         None => d.with_help(format!("known severities are {list}")),
     }
 }

@@ -37,7 +37,9 @@ pub(crate) fn dropping(facts: &Facts, label: &str) -> Option<(Range<usize>, Stri
         .find(|a| {
             !matches!(a.op.as_str(), "topk" | "bottomk" | "limitk" | "limit_ratio")
                 && (a.by.as_ref().is_some_and(|b| !b.iter().any(|l| l == label))
-                    || a.without.as_ref().is_some_and(|w| w.iter().any(|l| l == label))
+                    || a.without
+                        .as_ref()
+                        .is_some_and(|w| w.iter().any(|l| l == label))
                     || (a.by.is_none() && a.without.is_none()))
         })
         .map(|a| (a.span.clone(), a.op.clone()))

@@ -7,9 +7,22 @@ use crate::source::Span;
 
 /// Functions for which a counter's raw value is the right input.
 const ACCEPTING: &[&str] = &[
-    "rate", "irate", "increase", "resets", "changes", "absent", "absent_over_time",
-    "present_over_time", "count_over_time", "timestamp", "last_over_time", "idelta", "delta",
-    "deriv", "label_replace", "label_join",
+    "rate",
+    "irate",
+    "increase",
+    "resets",
+    "changes",
+    "absent",
+    "absent_over_time",
+    "present_over_time",
+    "count_over_time",
+    "timestamp",
+    "last_over_time",
+    "idelta",
+    "delta",
+    "deriv",
+    "label_replace",
+    "label_join",
 ];
 
 /// Aggregations that count series rather than read values.

@@ -13,7 +13,13 @@ pub const DEPRECATED: &[(&str, &str, &str)] = &[(
     "renamed in Prometheus 3, where `holt_winters` no longer exists",
 )];
 
-fn deprecated(span: Span, name: &str, replacement: &str, why: &str, dialect: Dialect) -> Diagnostic {
+fn deprecated(
+    span: Span,
+    name: &str,
+    replacement: &str,
+    why: &str,
+    dialect: Dialect,
+) -> Diagnostic {
     let help = match dialect {
         Dialect::Prometheus3 => format!(
             "use `{replacement}` (an experimental function: enable `--enable-feature=promql-experimental-functions`)"
@@ -59,7 +65,8 @@ declare_rule! {
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     for call in &cx.facts.calls {
-        if let Some((name, replacement, why)) = DEPRECATED.iter().find(|(n, _, _)| *n == call.name) {
+        if let Some((name, replacement, why)) = DEPRECATED.iter().find(|(n, _, _)| *n == call.name)
+        {
             out.push(deprecated(
                 cx.expr_span(call.span.clone()),
                 name,

@@ -47,7 +47,12 @@ declare_rule! {
 }
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
-    for call in cx.facts.calls.iter().filter(|c| c.name == "histogram_quantile") {
+    for call in cx
+        .facts
+        .calls
+        .iter()
+        .filter(|c| c.name == "histogram_quantile")
+    {
         let Some(labels) = &call.argument_labels else {
             continue;
         };
@@ -69,7 +74,9 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             .iter()
             .find(|a| {
                 a.by.as_ref().is_some_and(|b| !b.iter().any(|l| l == "le"))
-                    || a.without.as_ref().is_some_and(|w| w.iter().any(|l| l == "le"))
+                    || a.without
+                        .as_ref()
+                        .is_some_and(|w| w.iter().any(|l| l == "le"))
                     || (a.by.is_none() && a.without.is_none())
             })
             .map(|a| cx.expr_span(a.span.clone()));

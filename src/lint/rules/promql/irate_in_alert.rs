@@ -8,7 +8,9 @@ use crate::source::Span;
 fn irate_in_alert(span: Span) -> Diagnostic {
     Diagnostic::warning("promql/irate-in-alert", "`irate()` in an alerting rule")
         .with_label(span, "uses only the last two samples")
-        .with_help("use `rate()`: it averages over the whole range, so one spike does not fire the alert")
+        .with_help(
+            "use `rate()`: it averages over the whole range, so one spike does not fire the alert",
+        )
 }
 
 declare_rule! {

@@ -9,7 +9,10 @@ use crate::spec::units::format_number;
 fn out_of_range(span: Span, function: &str, q: f64) -> Diagnostic {
     Diagnostic::error(
         "promql/quantile-out-of-range",
-        format!("`{function}()` asks for quantile `{}`, outside 0..1", format_number(q)),
+        format!(
+            "`{function}()` asks for quantile `{}`, outside 0..1",
+            format_number(q)
+        ),
     )
     .with_label(span, "not a quantile")
     .with_help(format!(

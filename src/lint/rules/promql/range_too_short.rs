@@ -9,7 +9,17 @@ use crate::source::Span;
 use crate::spec::units::format_duration;
 
 /// Functions that need at least two samples in their range.
-const TWO_SAMPLES: &[&str] = &["rate", "irate", "increase", "delta", "idelta", "deriv", "resets", "changes", "predict_linear"];
+const TWO_SAMPLES: &[&str] = &[
+    "rate",
+    "irate",
+    "increase",
+    "delta",
+    "idelta",
+    "deriv",
+    "resets",
+    "changes",
+    "predict_linear",
+];
 
 fn range_too_short(span: Span, function: &str, range: Duration, scrape: Duration) -> Diagnostic {
     Diagnostic::warning(

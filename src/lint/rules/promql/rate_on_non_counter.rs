@@ -64,7 +64,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        out.push(rate_on_non_counter(cx.expr_span(s.span.clone()), function, metric));
+        out.push(rate_on_non_counter(
+            cx.expr_span(s.span.clone()),
+            function,
+            metric,
+        ));
     }
 }
 

@@ -10,11 +10,14 @@ use crate::source::SourceMap;
 /// The diagnostic for `error` inside `expr`, pointing at the offending token.
 pub fn diagnostic(expr: &Expression, sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
     let span = expr.span_of(sources, error.span.clone());
-    Diagnostic::error("promql/syntax", format!("invalid PromQL: {}", error.message))
-        .with_label(span, "here")
-        .with_help(error.help.clone().unwrap_or_else(|| {
-            "fix the expression; Prometheus refuses to load a rule file with invalid PromQL".into()
-        }))
+    Diagnostic::error(
+        "promql/syntax",
+        format!("invalid PromQL: {}", error.message),
+    )
+    .with_label(span, "here")
+    .with_help(error.help.clone().unwrap_or_else(|| {
+        "fix the expression; Prometheus refuses to load a rule file with invalid PromQL".into()
+    }))
 }
 
 declare_rule! {

@@ -28,7 +28,14 @@ fn matches_everything(span: Span, label: &str, negated: bool) -> Diagnostic {
             format!("`{label}=~\".*\"` matches every series")
         },
     )
-    .with_label(span, if negated { "excludes everything" } else { "filters nothing" })
+    .with_label(
+        span,
+        if negated {
+            "excludes everything"
+        } else {
+            "filters nothing"
+        },
+    )
     .with_help(if negated {
         "the selector never returns a series; remove the matcher or fix the pattern"
     } else {
@@ -93,7 +100,8 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                 out.push(matches_everything(span, &m.name, negated));
             } else if is_literal(&m.value) {
                 out.push(plain_string(span, &m.name, &m.value, negated));
-            } else if (m.value.starts_with('^') || m.value.ends_with('$') && !m.value.ends_with("\\$"))
+            } else if (m.value.starts_with('^')
+                || m.value.ends_with('$') && !m.value.ends_with("\\$"))
                 && !m.value.contains('|')
             {
                 out.push(anchored(span, &m.name, &m.value));

@@ -58,8 +58,9 @@ declare_rule! {
 }
 
 fn check(cx: &FileCx, out: &mut Vec<Diagnostic>) {
-    let mut seen: std::collections::HashMap<(&str, Vec<(&str, &str)>), &Rule> =
-        std::collections::HashMap::new();
+    // (name, sorted labels) → first rule with them.
+    type Key<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+    let mut seen: std::collections::HashMap<Key, &Rule> = std::collections::HashMap::new();
     for (_, rule) in cx.file.rules() {
         let mut labels: Vec<(&str, &str)> = rule
             .labels

@@ -82,7 +82,11 @@ fn check(cx: &GroupCx, out: &mut Vec<Diagnostic>) {
     if interval.value > LOOKBACK {
         out.push(too_long(interval.span, interval.value));
     } else if interval.value < cx.settings.scrape_interval && !interval.value.is_zero() {
-        out.push(too_short(interval.span, interval.value, cx.settings.scrape_interval));
+        out.push(too_short(
+            interval.span,
+            interval.value,
+            cx.settings.scrape_interval,
+        ));
     }
 }
 

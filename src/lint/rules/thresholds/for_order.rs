@@ -18,7 +18,10 @@ fn waits_longer(severe: &LevelRule, mild: &LevelRule) -> Diagnostic {
             format_duration(mild.for_)
         ),
     )
-    .with_label(severe.for_span, format!("{} waits longer", severe.level.as_str()))
+    .with_label(
+        severe.for_span,
+        format!("{} waits longer", severe.level.as_str()),
+    )
     .with_secondary(mild.for_span, format!("{} level", mild.level.as_str()))
     .with_help(format!(
         "the worse condition should be confirmed at least as fast: use `for: {}` or less for {}",
@@ -74,7 +77,9 @@ mod tests {
     fn pass() {
         assert_spec_pass(
             "thresholds/for-order",
-            &format!("{HEAD}    warning: {{above: 80%, for: 30m}}\n    critical: {{above: 95%, for: 5m}}\n"),
+            &format!(
+                "{HEAD}    warning: {{above: 80%, for: 30m}}\n    critical: {{above: 95%, for: 5m}}\n"
+            ),
         );
     }
 
@@ -82,7 +87,9 @@ mod tests {
     fn fail() {
         insta::assert_snapshot!(spec_fail(
             "thresholds/for-order",
-            &format!("{HEAD}    warning: {{above: 80%, for: 5m}}\n    critical: {{above: 95%, for: 30m}}\n"),
+            &format!(
+                "{HEAD}    warning: {{above: 80%, for: 5m}}\n    critical: {{above: 95%, for: 30m}}\n"
+            ),
         ));
     }
 }

@@ -20,7 +20,10 @@ fn out_of_order(severe: &LevelRule, mild: &LevelRule) -> Diagnostic {
             mild.written
         ),
     )
-    .with_label(severe.value_span, format!("{} fires first", severe.level.as_str()))
+    .with_label(
+        severe.value_span,
+        format!("{} fires first", severe.level.as_str()),
+    )
     .with_secondary(mild.value_span, format!("{} level", mild.level.as_str()))
     .with_help(format!(
         "the {} value must be {fix} than the {} value when both are `{}`; swap the values",
@@ -114,7 +117,9 @@ mod tests {
     fn fail() {
         insta::assert_snapshot!(spec_fail(
             "thresholds/order",
-            &format!("{HEAD}    warning: {{above: 5s}}\n    critical: {{above: 3s}}\n    info: {{above: 3s}}\n"),
+            &format!(
+                "{HEAD}    warning: {{above: 5s}}\n    critical: {{above: 3s}}\n    info: {{above: 3s}}\n"
+            ),
         ));
     }
 }
