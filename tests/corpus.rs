@@ -124,6 +124,12 @@ fn mutants(expr: &str) -> Vec<String> {
         out.push(format!("{}{}", &expr[..i], &expr[i + 1..]));
     }
     out.push(format!("{expr} >"));
+    if let Some(i) = expr.find("=~\"") {
+        // An invalid regex, and one that only an escaped quote keeps valid.
+        out.push(format!("{}=~\"({}", &expr[..i], &expr[i + 3..]));
+        out.push(format!("{}=~\"\\\"{}", &expr[..i], &expr[i + 3..]));
+        out.push(format!("{}=~\"\\'{}", &expr[..i], &expr[i + 3..]));
+    }
     out
 }
 
@@ -189,7 +195,9 @@ fn syntax_verdicts_equal_promtools() {
         let mut disagreements = Vec::new();
         for ((e, path), verdict) in exprs.iter().zip(&origin).zip(&theirs) {
             let ours = promql::parse(e, Dialect::Prometheus2);
-            if ours.is_ok() != verdict.is_ok() {
+            // The linter's own single parse (with its regex fast path) must agree too.
+            let facts = promspec::lint::facts::Facts::analyze(e);
+            if ours.is_ok() != verdict.is_ok() || facts.is_ok() != verdict.is_ok() {
                 disagreements.push(format!(
                     "{}: {e:?}\n  promtool: {verdict:?}\n  promspec: {:?}",
                     path.display(),
