@@ -30,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 mapfile -t corpus_files < <(find "$corpus" -type f \( -name '*.yml' -o -name '*.yaml' \) | sort)
 printf '%s\n' "${corpus_files[@]}" > "$work/files"
 
-# A 10,000-rule file: 100 groups of 50 recording and alerting rules with
+# A 10,000-rule file: 100 groups of 100 recording and alerting rules with
 # expressions shaped like real ones.
 big="$work/10k.rules.yml"
 {
@@ -39,8 +39,8 @@ big="$work/10k.rules.yml"
     echo "  - name: group-$g"
     echo "    interval: 1m"
     echo "    rules:"
-    for r in $(seq 0 24); do
-      n=$((g * 25 + r))
+    for r in $(seq 0 49); do
+      n=$((g * 50 + r))
       echo "      - record: job:http_requests_$n:rate5m"
       echo "        expr: sum by (job, instance) (rate(http_requests_total{job=\"svc-$n\", code=~\"5..\"}[5m]))"
       echo "      - alert: HighErrorRatio$n"

@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Linting allocates many small nodes, strings and vectors; mimalloc halves
+// the time the system allocator spends on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match promspec::cli::Args::try_parse() {
         Ok(a) => a,
