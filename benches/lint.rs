@@ -19,7 +19,9 @@ fn corpus() -> PathBuf {
 fn big_file(n: usize) -> String {
     let mut s = String::from("groups:\n");
     for g in 0..n / 25 {
-        s.push_str(&format!("  - name: group-{g}\n    interval: 1m\n    rules:\n"));
+        s.push_str(&format!(
+            "  - name: group-{g}\n    interval: 1m\n    rules:\n"
+        ));
         for r in 0..25 {
             let i = g * 25 + r;
             s.push_str(&format!(
@@ -55,7 +57,10 @@ fn facts(expr: &str) -> Facts {
 
 #[divan::bench(sample_count = 10)]
 fn lint_corpus() -> usize {
-    promspec::lint::load::lint(&[corpus()]).unwrap().diagnostics.len()
+    promspec::lint::load::lint(&[corpus()])
+        .unwrap()
+        .diagnostics
+        .len()
 }
 
 #[divan::bench(sample_count = 5)]
@@ -63,5 +68,10 @@ fn lint_10k(bencher: divan::Bencher) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("10k.rules.yml");
     std::fs::write(&path, big_file(5_000)).unwrap();
-    bencher.bench(|| promspec::lint::load::lint(std::slice::from_ref(&path)).unwrap().diagnostics.len());
+    bencher.bench(|| {
+        promspec::lint::load::lint(std::slice::from_ref(&path))
+            .unwrap()
+            .diagnostics
+            .len()
+    });
 }

@@ -296,9 +296,9 @@ fn regex_free(text: &str) -> Option<(String, Vec<(MatchKind, String)>)> {
                 }
                 let end = skip_string(b, j)?;
                 let value = unquote(&text[j..end])?;
-                regex_syntax::Parser::new()
-                    .parse(&format!("^(?:{value})$"))
-                    .ok()?;
+                if !valid_regex(&value) {
+                    return None;
+                }
                 let kind = if c == b'=' {
                     MatchKind::Regex
                 } else {
@@ -319,6 +319,25 @@ fn regex_free(text: &str) -> Option<(String, Vec<(MatchKind, String)>)> {
     }
     out.push_str(&text[last..]);
     Some((out, regexes))
+}
+
+/// Whether Prometheus accepts `pattern` as a label regex (it anchors it).
+/// Rule files repeat the same few patterns, so verdicts are remembered per thread.
+fn valid_regex(pattern: &str) -> bool {
+    thread_local! {
+        static VALID: std::cell::RefCell<std::collections::HashSet<String>> =
+            std::cell::RefCell::new(std::collections::HashSet::new());
+    }
+    if VALID.with(|v| v.borrow().contains(pattern)) {
+        return true;
+    }
+    let ok = regex_syntax::Parser::new()
+        .parse(&format!("^(?:{pattern})$"))
+        .is_ok();
+    if ok {
+        VALID.with(|v| v.borrow_mut().insert(pattern.to_string()));
+    }
+    ok
 }
 
 /// The offset just past the string starting at `start`, or `None` if it does not end.

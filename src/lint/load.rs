@@ -289,7 +289,10 @@ pub fn load_rule_file(
 ) -> (Option<Target>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let text = &sources.get(id).text;
-    let docs = match yaml::parse(id, text) {
+    let docs = match split_groups(text)
+        .and_then(|chunks| parse_chunks(id, text, &chunks))
+        .map_or_else(|| yaml::parse(id, text), Ok)
+    {
         Ok(docs) => docs,
         Err(mut d) => {
             d.id = match d.id {
@@ -334,6 +337,127 @@ pub fn load_rule_file(
         }),
         diags,
     )
+}
+
+/// Files larger than this are parsed in parallel, a slice of groups per core.
+const SPLIT_SIZE: usize = 256 * 1024;
+
+/// Byte ranges of the group items of a large plain rule file, cut into one
+/// slice per core; `None` when the file is small or its layout is not the
+/// plain one (`groups:` first, one document, no anchors or aliases).
+fn split_groups(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    if text.len() < SPLIT_SIZE || text.contains("\n---") || text.contains("<<:") {
+        return None;
+    }
+    let mut starts = Vec::new();
+    let mut indent = None;
+    let mut seen_groups = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let body = line.trim_start_matches(' ');
+        let depth = line.len() - body.len();
+        let content = body.trim_end();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if content.contains(": &")
+            || content.contains("- &")
+            || content.contains(": *")
+            || content.contains("- *")
+        {
+            return None;
+        }
+        if !seen_groups {
+            if depth != 0 || content != "groups:" {
+                return None;
+            }
+            seen_groups = true;
+            continue;
+        }
+        if depth == 0 {
+            return None;
+        }
+        if body.starts_with("- ") && indent.is_none_or(|i| i == depth) {
+            indent = Some(depth);
+            starts.push(at);
+        } else if indent.is_some_and(|i| depth < i) {
+            return None;
+        }
+    }
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if starts.len() < 2 || parts < 2 {
+        return None;
+    }
+    let per = text.len().div_ceil(parts);
+    let mut chunks = Vec::new();
+    let mut begin = starts[0];
+    for &s in &starts[1..] {
+        if s - begin >= per {
+            chunks.push(begin..s);
+            begin = s;
+        }
+    }
+    chunks.push(begin..text.len());
+    (chunks.len() > 1).then_some(chunks)
+}
+
+/// Parse each slice of groups on its own core and join the groups into one
+/// document. Each slice is parsed from a copy of the file in which every
+/// other group is blanked out, so spans stay offsets into the real file.
+/// `None` (parse the whole file instead) on any error, so errors are
+/// reported exactly as a whole-file parse reports them.
+fn parse_chunks(
+    id: SourceId,
+    text: &str,
+    chunks: &[std::ops::Range<usize>],
+) -> Option<Vec<yaml::Document>> {
+    let header = chunks[0].start;
+    let parsed = parallel::map(chunks, |range| {
+        let mut masked: Vec<u8> = text.as_bytes().to_vec();
+        for (i, b) in masked.iter_mut().enumerate() {
+            if i >= header && !range.contains(&i) && *b != b'\n' {
+                *b = b' ';
+            }
+        }
+        let masked = String::from_utf8(masked).ok()?;
+        yaml::parse(id, &masked).ok()
+    });
+    let mut docs = parsed.into_iter().collect::<Option<Vec<_>>>()?;
+    let mut first = docs.remove(0);
+    if first.len() != 1 {
+        return None;
+    }
+    let mut doc = first.remove(0);
+    for mut more in docs {
+        if more.len() != 1 {
+            return None;
+        }
+        let more = more.remove(0);
+        let items = match more.root.get("groups").map(|g| &g.kind) {
+            Some(yaml::NodeKind::Seq(items)) => items.clone(),
+            _ => return None,
+        };
+        // The header's comments are in every slice; keep one copy.
+        doc.comments.extend(
+            more.comments
+                .into_iter()
+                .filter(|c| c.span.start as usize >= header),
+        );
+        let yaml::NodeKind::Map(entries) = &mut doc.root.kind else {
+            return None;
+        };
+        let (_, groups) = entries
+            .iter_mut()
+            .find(|(k, _)| k.as_scalar().is_some_and(|s| s.value == "groups"))?;
+        let yaml::NodeKind::Seq(list) = &mut groups.kind else {
+            return None;
+        };
+        list.extend(items);
+    }
+    doc.comments.sort_by_key(|c| c.span.start);
+    Some(vec![doc])
 }
 
 fn not_rules(span: Span) -> Diagnostic {
@@ -507,4 +631,56 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_files_parse_in_slices_with_the_same_result() {
+        let mut text = String::from("# header comment\ngroups:\n");
+        for g in 0..400 {
+            text.push_str(&format!(
+                "  # group {g}\n  - name: g{g}\n    rules:\n      - alert: A{g}\n        expr: |\n          sum by (job) (rate(x_total{{job=\"j{g}\"}}[5m]))\n            > 1\n        annotations:\n          summary: \"{{{{ $labels.job }}}} ドキュメント\"\n"
+            ));
+            text.push_str(
+                &"      # padding comment to make the file large enough to be split\n".repeat(8),
+            );
+        }
+        assert!(text.len() > SPLIT_SIZE);
+        let chunks = split_groups(&text).expect("the file is split");
+        assert!(chunks.len() > 1);
+        let whole = yaml::parse(SourceId(0), &text).unwrap();
+        let sliced = parse_chunks(SourceId(0), &text, &chunks).unwrap();
+        assert_eq!(whole[0].comments, sliced[0].comments);
+        let ir = |d: &yaml::Document| {
+            let f = rulefile::load::rule_file(SourceId(0), &d.root, Shape::Plain, &mut Vec::new());
+            f.rules()
+                .map(|(g, r)| {
+                    (
+                        g.span,
+                        g.name.clone(),
+                        r.span,
+                        r.name.clone(),
+                        r.expr.span,
+                        r.expr.text.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let (a, b) = (ir(&whole[0]), ir(&sliced[0]));
+        assert_eq!(a.len(), 400);
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y, "the sliced parse differs from the whole-file parse");
+        }
+        // Not split: anchors, several documents, other top-level keys.
+        for bad in ["x: &a 1\n", "---\n", "other: 1\n"] {
+            let t = format!("{text}{bad}");
+            assert!(
+                split_groups(&t).is_none() || bad == "---\n" && !t.contains("\n---"),
+                "{bad}"
+            );
+        }
+    }
 }

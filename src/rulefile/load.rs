@@ -258,7 +258,7 @@ impl Loader<'_> {
             name,
             interval,
             rules,
-            span: node.span,
+            span: content_span(node),
         })
     }
 
@@ -366,7 +366,7 @@ impl Loader<'_> {
             keep_firing_for,
             labels,
             annotations,
-            span: node.span,
+            span: content_span(node),
         })
     }
 
@@ -425,6 +425,22 @@ impl Loader<'_> {
                 );
             }
         }
+    }
+}
+
+/// A mapping's span from its first key to the end of its last value: YAML
+/// puts the end of a block mapping where the next item starts, which would
+/// count the comments between two rules as part of the first.
+fn content_span(node: &Node) -> Span {
+    let last = match &node.kind {
+        NodeKind::Scalar(_) => return node.span,
+        NodeKind::Map(m) => m.last().map(|(_, v)| v),
+        NodeKind::Seq(items) => items.last(),
+    };
+    let end = last.map_or(node.span.end, |v| content_span(v).end);
+    Span {
+        end: end.max(node.span.start),
+        ..node.span
     }
 }
 
