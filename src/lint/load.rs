@@ -206,7 +206,10 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
     }
 
     // 4. Plain rule files: read, then parse and load on every core.
-    let mut config_index: HashMap<PathBuf, usize> = HashMap::new();
+    // Settings per directory, and per `promspec.yaml` (several directories
+    // may share one).
+    let mut dir_settings: HashMap<PathBuf, usize> = HashMap::new();
+    let mut config_settings_index: HashMap<PathBuf, usize> = HashMap::new();
     let mut read: Vec<(SourceId, bool, usize)> = Vec::new();
     for (path, is_explicit) in &rule_paths {
         let text = std::fs::read_to_string(path).map_err(io(path))?;
@@ -214,27 +217,22 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
             continue;
         }
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let s = match config_index.get(&dir) {
+        let s = match dir_settings.get(&dir) {
             Some(s) => *s,
             None => {
                 let s = match find_config(&dir) {
-                    Some(config) => {
-                        let found = config_index
-                            .iter()
-                            .find(|(d, _)| find_config(d).as_deref() == Some(config.as_path()))
-                            .map(|(_, s)| *s);
-                        match found {
-                            Some(s) => s,
-                            None => {
-                                let s = config_settings(&config, &mut sources, &mut diagnostics)?;
-                                settings.push(s);
-                                settings.len() - 1
-                            }
-                        }
-                    }
                     None => 0,
+                    Some(config) => match config_settings_index.get(&config) {
+                        Some(s) => *s,
+                        None => {
+                            let s = config_settings(&config, &mut sources, &mut diagnostics)?;
+                            settings.push(s);
+                            config_settings_index.insert(config, settings.len() - 1);
+                            settings.len() - 1
+                        }
+                    },
                 };
-                config_index.insert(dir, s);
+                dir_settings.insert(dir, s);
                 s
             }
         };
