@@ -25,6 +25,11 @@ pub enum Command {
         after_help = "Examples:\n  promspec build\n  promspec build --check          # CI: exit 1 and print the diff if generated/ is stale\n  promspec build --specs ops/specs --out ops/generated"
     )]
     Build(BuildArgs),
+    /// Run the generated unit tests of every threshold with promtool.
+    #[command(
+        after_help = "Examples:\n  promspec test\n  promspec test --promtool /opt/prometheus/promtool\n\nThe specs are compiled in memory and the tests run on the result, so they match the specs even before `promspec build`.\nExit status: 0 all passed, 1 a test failed, 2 promtool missing or unusable input."
+    )]
+    Test(TestArgs),
     /// Lint specs (and, with paths, rule files).
     #[command(
         after_help = "Examples:\n  promspec lint                   # the project: specs/\n  promspec lint specs/ --format concise\n  promspec lint --format sarif > promspec.sarif"
@@ -88,6 +93,20 @@ pub struct BuildArgs {
     #[arg(long)]
     pub check: bool,
     /// How to print findings.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Arguments of `test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Directory holding `promspec.yaml` and the feature specs.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// The promtool binary (default: `promtool` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub promtool: Option<PathBuf>,
+    /// How to print findings in the specs.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

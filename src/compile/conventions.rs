@@ -151,6 +151,12 @@ pub fn rule_tests_path(feature: &Feature) -> String {
     format!("prometheus/{}.test.yml", feature.slug)
 }
 
+/// The promtool test group of a threshold's unit test (`<feature>/<threshold>`);
+/// `promspec test` reads results back by this name.
+pub fn rule_test_group_name(feature: &Feature, threshold: &Threshold) -> String {
+    format!("{}/{}", feature.slug, threshold.id)
+}
+
 /// Path of the Alertmanager configuration in `generated/`.
 pub const ALERTMANAGER_PATH: &str = "alertmanager/alertmanager.yml";
 

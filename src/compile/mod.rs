@@ -6,6 +6,7 @@
 
 pub mod conventions;
 pub mod prometheus;
+pub mod unittests;
 pub mod write;
 pub mod yaml_out;
 

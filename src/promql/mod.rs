@@ -1,5 +1,7 @@
 //! PromQL facade (placeholder until the full facade lands).
 
+pub mod eval;
+
 use std::ops::Range;
 
 /// PromQL dialect.

@@ -5,3 +5,4 @@ pub mod explain;
 pub mod init;
 pub mod lint;
 pub mod schema;
+pub mod test;
