@@ -18,6 +18,7 @@ pub mod diag;
 pub mod lint;
 pub mod pipeline;
 pub mod promql;
+pub mod routing;
 pub mod source;
 pub mod spec;
 pub mod yaml;

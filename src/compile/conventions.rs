@@ -21,6 +21,19 @@ pub const SEVERITY_LABEL: &str = "severity";
 /// The label with the priority.
 pub const PRIORITY_LABEL: &str = "priority";
 
+/// The label Prometheus sets to the alert name.
+pub const ALERTNAME_LABEL: &str = "alertname";
+
+/// The Alertmanager receiver of alerts that no route delivers: it notifies
+/// nobody, and no alert generated from a spec with receivers ends there.
+pub const UNROUTED_RECEIVER: &str = "promspec-unrouted";
+
+/// Labels Alertmanager groups alerts by unless the project sets `group_by`.
+pub const DEFAULT_GROUP_BY: [&str; 3] = [ALERTNAME_LABEL, FEATURE_LABEL, SEVERITY_LABEL];
+
+/// What the header of a file generated from every spec names as its source.
+pub const ALL_SPECS_SOURCE: &str = "specs/promspec.yaml and every feature spec";
+
 /// The header comment of a generated YAML file.
 pub fn yaml_header(source: &str) -> String {
     format!(

@@ -4,6 +4,7 @@
 //! generated names come from [`conventions`]. [`write`] is the only code
 //! that touches `generated/`.
 
+pub mod alertmanager;
 pub mod conventions;
 pub mod prometheus;
 pub mod write;
