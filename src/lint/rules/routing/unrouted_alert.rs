@@ -1,0 +1,62 @@
+//! `routing/unrouted-alert`.
+
+use crate::compile::alertmanager::{self, Alert};
+use crate::compile::conventions as names;
+use crate::diag::Diagnostic;
+use crate::lint::rules::declare_rule;
+use crate::routing::eval;
+use crate::source::SourceMap;
+use crate::spec::model::Workspace;
+
+/// The diagnostic for an alert that reaches only the unrouted receiver.
+pub fn unrouted_alert(alert: &Alert) -> Diagnostic {
+    let level = alert.level.level.as_str();
+    Diagnostic::warning(
+        UnroutedAlert::ID,
+        format!(
+            "the {level} alert `{}` notifies nobody",
+            alert.alertname
+        ),
+    )
+    .with_label(alert.level.receivers_span, "no receiver for this level")
+    .with_help(format!(
+        "it reaches Alertmanager's default receiver `{}`, which drops it; name receivers in \
+         `notify` (level, threshold or feature) or under `severities.{level}.receivers` in the \
+         project file",
+        names::UNROUTED_RECEIVER
+    ))
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Finds alerts that the generated Alertmanager routing delivers to no
+    /// receiver: their level, threshold and feature name no receivers, and
+    /// neither does the project's severity.
+    ///
+    /// ## Why is this bad?
+    /// Such an alert fires in Prometheus but reaches the default receiver
+    /// `promspec-unrouted`, which notifies nobody: the condition goes unseen.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// warning: {above: 80%, notify: []}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// warning: {above: 80%, notify: [slack-ops-alerts]}
+    /// ```
+    UnroutedAlert = "routing/unrouted-alert"
+}
+
+/// Evaluate the generated routing for every alert; report those that reach
+/// only the unrouted receiver.
+pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
+    let alerts = alertmanager::alerts(&ws.project, &ws.features);
+    let config = alertmanager::routes::config(&ws.project, &ws.features, &alerts);
+    alerts
+        .iter()
+        .filter(|a| eval::receivers(&config.route, &a.labels) == [names::UNROUTED_RECEIVER])
+        .map(unrouted_alert)
+        .collect()
+}
