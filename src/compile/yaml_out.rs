@@ -155,8 +155,7 @@ pub fn is_plain_safe(s: &str) -> bool {
         return false;
     }
     let first = s.chars().next().unwrap_or(' ');
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
-    {
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
         return false;
     }
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {

@@ -119,6 +119,10 @@ impl Resolver<'_> {
         what: &str,
         define_in: &str,
     ) -> Vec<String> {
+        let plural = match what.strip_suffix('y') {
+            Some(stem) => format!("{stem}ies"),
+            None => format!("{what}s"),
+        };
         let mut out = Vec::new();
         for r in refs {
             if known.contains(&r.value) {
@@ -134,7 +138,7 @@ impl Resolver<'_> {
                 None if known.is_empty() => {
                     d.with_help(format!("no {what} is defined; add it to {define_in}"))
                 }
-                None => d.with_help(format!("known {what}s: {}", known.join(", "))),
+                None => d.with_help(format!("known {plural}: {}", known.join(", "))),
             };
             self.report(d);
         }
