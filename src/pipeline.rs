@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::compile::{self, Output};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::lint;
 use crate::promql;
 use crate::source::{SourceMap, Span};
 use crate::spec::load;
@@ -92,6 +93,7 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     let workspace = project.map(|project| Workspace { project, features });
     if let Some(ws) = &workspace {
         check_queries(ws, &sources, &mut diags);
+        diags.extend(lint::rules::routing::check(ws, &sources));
     }
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);

@@ -54,7 +54,8 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
             let problem = match i {
                 Integration::Slack { api_url_file: None, .. } => Some((
                     "has no Slack webhook",
-                    "add `api_url_file` with the path of a file holding the incoming-webhook URL",
+                    "add `api_url_file` with the path of a file holding the incoming-webhook URL \
+                     (never the URL itself in `api_url`)",
                 )),
                 Integration::Pagerduty {
                     routing_key_file: None,
@@ -62,11 +63,13 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
                     ..
                 } => Some((
                     "has no PagerDuty key",
-                    "add `routing_key_file` with the path of a file holding the Events API v2 routing key",
+                    "add `routing_key_file` with the path of a file holding the Events API v2 \
+                     routing key (never the key itself)",
                 )),
                 Integration::Opsgenie { api_key_file: None, .. } => Some((
                     "has no Opsgenie API key",
-                    "add `api_key_file` with the path of a file holding the API key",
+                    "add `api_key_file` with the path of a file holding the API key (never the \
+                     key itself)",
                 )),
                 Integration::Email { .. } if ws.project.alertmanager.smtp.is_none() => Some((
                     "sends email but the project has no SMTP settings",

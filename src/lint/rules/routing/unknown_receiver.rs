@@ -15,10 +15,10 @@ pub fn unknown_receiver(name: &Spanned<String>, known: &[&str]) -> Diagnostic {
     .with_label(name.span, "no receiver of this name");
     match did_you_mean(&name.value, known.iter().copied()) {
         Some(best) => d.with_help(format!(
-            "did you mean `{best}`? receivers are defined under `receivers` in the project file"
+            "did you mean `{best}`? receivers are defined in `receivers` of the project file"
         )),
         None if known.is_empty() => {
-            d.with_help("no receiver is defined; add it under `receivers` in the project file")
+            d.with_help("no receiver is defined; add it to `receivers` of the project file")
         }
         None => d.with_help(format!("known receivers: {}", known.join(", "))),
     }
