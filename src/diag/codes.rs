@@ -111,6 +111,11 @@ pub const CODES: &[Code] = &[
         explanation: "Add one of `slack`, `email`, `pagerduty`, `opsgenie`, `webhook`.",
     },
     Code {
+        id: "alertmanager/invalid-config",
+        summary: "An Alertmanager configuration file given to `promspec routes test --config` cannot be read.",
+        explanation: "The file must hold a root `route` with a `receiver`, `receivers` with names, and valid matchers (`name=\"value\"`, `=~` regexes that compile), durations and `continue` flags. Every route must name a defined receiver and time interval. `amtool check-config <file>` gives Alertmanager's own verdict.",
+    },
+    Code {
         id: "promql/syntax",
         summary: "A PromQL expression does not parse.",
         explanation: "The diagnostic points at the offending token inside the query, also inside block scalars (`|`, `>-`) and quoted strings. The dialect (`prometheus2` or `prometheus3`) is set in the project file.",

@@ -57,10 +57,7 @@ impl Delivery<'_> {
 pub fn route<'a>(root: &'a Route, labels: &Labels) -> Vec<Delivery<'a>> {
     let options = RouteOptions {
         receiver: root.receiver.clone().unwrap_or_default(),
-        group_by: root
-            .group_by
-            .clone()
-            .unwrap_or(GroupBy::Labels(Vec::new())),
+        group_by: root.group_by.clone().unwrap_or(GroupBy::Labels(Vec::new())),
         group_wait: root.group_wait.unwrap_or(DEFAULT_GROUP_WAIT),
         group_interval: root.group_interval.unwrap_or(DEFAULT_GROUP_INTERVAL),
         repeat_interval: root.repeat_interval.unwrap_or(DEFAULT_REPEAT_INTERVAL),
@@ -168,12 +165,15 @@ pub fn inhibits<'a>(rules: &'a [InhibitRule], labels: &Labels) -> Vec<Inhibition
 /// source that also matches both sides does not mute it.
 pub fn mutes(rule: &InhibitRule, source: &Labels, target: &Labels) -> bool {
     let value = |l: &Labels, n: &String| l.get(n).cloned().unwrap_or_default();
-    let two_sided = all_match(&rule.source_matchers, target)
-        && all_match(&rule.target_matchers, source);
+    let two_sided =
+        all_match(&rule.source_matchers, target) && all_match(&rule.target_matchers, source);
     all_match(&rule.source_matchers, source)
         && all_match(&rule.target_matchers, target)
         && !two_sided
-        && rule.equal.iter().all(|n| value(source, n) == value(target, n))
+        && rule
+            .equal
+            .iter()
+            .all(|n| value(source, n) == value(target, n))
 }
 
 fn with_equal(matchers: &[Matcher], equal: &[String], labels: &Labels) -> Vec<Matcher> {

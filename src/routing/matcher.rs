@@ -64,10 +64,15 @@ impl Matcher {
     ) -> Result<Matcher, String> {
         let value = value.into();
         let regex = match op {
-            MatchOp::Regex | MatchOp::NotRegex => Some(
-                Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("invalid regex `{value}`: {e}"))?,
-            ),
+            MatchOp::Regex | MatchOp::NotRegex => {
+                Some(Regex::new(&format!("^(?:{value})$")).map_err(|e| {
+                    // The regex crate's message spans several lines; its last says what is wrong.
+                    let text = e.to_string();
+                    let what = text.lines().last().unwrap_or_default();
+                    let what = what.trim().trim_start_matches("error: ");
+                    format!("invalid regex `{value}`: {what}")
+                })?)
+            }
             MatchOp::Equal | MatchOp::NotEqual => None,
         };
         Ok(Matcher {
@@ -205,7 +210,9 @@ impl Matcher {
             }
         }
         if expect_quote {
-            return Err(format!("matcher value is missing its closing quote: {input}"));
+            return Err(format!(
+                "matcher value is missing its closing quote: {input}"
+            ));
         }
         Matcher::new(name, op, value)
     }
@@ -247,7 +254,8 @@ mod tests {
 
     #[test]
     fn parses_alertmanager_notation() {
-        let m = Matcher::parse_list(r#"{severity="critical", alertname=~"A|B",team!=ops}"#).unwrap();
+        let m =
+            Matcher::parse_list(r#"{severity="critical", alertname=~"A|B",team!=ops}"#).unwrap();
         assert_eq!(m.len(), 3);
         assert_eq!(m[0], Matcher::equal("severity", "critical"));
         assert_eq!(m[1].op, MatchOp::Regex);

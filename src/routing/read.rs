@@ -20,7 +20,9 @@ pub const INVALID_CONFIG: &str = "alertmanager/invalid-config";
 fn invalid(span: Span, message: impl Into<String>, label: &str) -> Diagnostic {
     Diagnostic::error(INVALID_CONFIG, message)
         .with_label(span, label)
-        .with_help("`amtool check-config <file>` reports what Alertmanager itself thinks of the file")
+        .with_help(
+            "`amtool check-config <file>` reports what Alertmanager itself thinks of the file",
+        )
 }
 
 /// Read the configuration in file `id` of `sources`.
@@ -29,7 +31,11 @@ pub fn read(sources: &SourceMap, id: SourceId) -> Result<Config, Vec<Diagnostic>
     let docs = yaml::parse(id, text).map_err(|d| vec![d])?;
     let whole = Span::new(id, 0..text.len());
     let Some(doc) = docs.into_iter().next() else {
-        return Err(vec![invalid(whole, "the file is empty", "no configuration")]);
+        return Err(vec![invalid(
+            whole,
+            "the file is empty",
+            "no configuration",
+        )]);
     };
     let mut reader = Reader::default();
     let config = reader.config(&doc.root, whole);
@@ -52,7 +58,11 @@ impl Reader {
 
     fn config(&mut self, root: &Node, whole: Span) -> Config {
         if root.as_map().is_none() {
-            self.report(root.span, "the configuration is not a mapping", "expected `route:`, `receivers:`, ...");
+            self.report(
+                root.span,
+                "the configuration is not a mapping",
+                "expected `route:`, `receivers:`, ...",
+            );
         }
         let route = match root.get("route") {
             Some(r) => self.route(r),
@@ -112,11 +122,19 @@ impl Reader {
             if let Some(name) = &r.receiver
                 && config.receiver(name).is_none()
             {
-                self.report(span, format!("receiver `{name}` is not defined"), "undefined receiver");
+                self.report(
+                    span,
+                    format!("receiver `{name}` is not defined"),
+                    "undefined receiver",
+                );
             }
             for t in r.active_time_intervals.iter().chain(&r.mute_time_intervals) {
                 if !config.time_intervals.iter().any(|i| &i.name == t) {
-                    self.report(span, format!("time interval `{t}` is not defined"), "undefined time interval");
+                    self.report(
+                        span,
+                        format!("time interval `{t}` is not defined"),
+                        "undefined time interval",
+                    );
                 }
             }
         }
@@ -129,7 +147,11 @@ impl Reader {
             Some(n) => match n.as_seq() {
                 Some(items) => items,
                 None => {
-                    self.report(n.span, format!("expected a sequence, found {}", n.kind_name()), "not a list");
+                    self.report(
+                        n.span,
+                        format!("expected a sequence, found {}", n.kind_name()),
+                        "not a list",
+                    );
                     &[]
                 }
             },
@@ -140,7 +162,11 @@ impl Reader {
         match node.as_scalar() {
             Some(s) if !s.is_null() => Some(s.value.clone()),
             _ => {
-                self.report(node.span, format!("expected {what}, found {}", node.kind_name()), "expected a string");
+                self.report(
+                    node.span,
+                    format!("expected {what}, found {}", node.kind_name()),
+                    "expected a string",
+                );
                 None
             }
         }
@@ -158,7 +184,11 @@ impl Reader {
         let text = self.string(node, "a duration")?;
         let d = units::parse_duration(&text);
         if d.is_none() {
-            self.report(node.span, format!("`{text}` is not a duration"), "expected e.g. `30s`, `5m`, `4h`");
+            self.report(
+                node.span,
+                format!("`{text}` is not a duration"),
+                "expected e.g. `30s`, `5m`, `4h`",
+            );
         }
         d
     }
@@ -182,11 +212,18 @@ impl Reader {
             let key = format!("{prefix}{suffix}");
             let Some(map) = node.get(&key) else { continue };
             let Some(entries) = map.as_map() else {
-                self.report(map.span, format!("`{key}` is not a mapping"), "expected `label: value` pairs");
+                self.report(
+                    map.span,
+                    format!("`{key}` is not a mapping"),
+                    "expected `label: value` pairs",
+                );
                 continue;
             };
             for (k, v) in entries {
-                let (Some(name), Some(value)) = (self.string(k, "a label name"), self.string(v, "a label value")) else {
+                let (Some(name), Some(value)) = (
+                    self.string(k, "a label name"),
+                    self.string(v, "a label value"),
+                ) else {
                     continue;
                 };
                 match Matcher::new(name, op, value) {
@@ -200,10 +237,16 @@ impl Reader {
 
     fn route(&mut self, node: &Node) -> Route {
         if node.as_map().is_none() {
-            self.report(node.span, format!("a route is a mapping, found {}", node.kind_name()), "not a route");
+            self.report(
+                node.span,
+                format!("a route is a mapping, found {}", node.kind_name()),
+                "not a route",
+            );
             return Route::default();
         }
-        let receiver = node.get("receiver").and_then(|n| self.string(n, "a receiver name"));
+        let receiver = node
+            .get("receiver")
+            .and_then(|n| self.string(n, "a receiver name"));
         let group_by = node.get("group_by").map(|g| {
             let labels = self.strings(Some(g), "a label name");
             if labels.iter().any(|l| l == "...") {
@@ -212,12 +255,19 @@ impl Reader {
                 GroupBy::Labels(labels)
             }
         });
-        let continue_ = match node.get("continue").map(|c| (c, c.as_scalar().map(|s| s.value.as_str()))) {
+        let continue_ = match node
+            .get("continue")
+            .map(|c| (c, c.as_scalar().map(|s| s.value.as_str())))
+        {
             None => false,
             Some((_, Some("true"))) => true,
             Some((_, Some("false"))) => false,
             Some((c, _)) => {
-                self.report(c.span, "`continue` is not a boolean", "expected `true` or `false`");
+                self.report(
+                    c.span,
+                    "`continue` is not a boolean",
+                    "expected `true` or `false`",
+                );
                 false
             }
         };
@@ -234,8 +284,10 @@ impl Reader {
             group_wait: self.duration(node.get("group_wait")),
             group_interval: self.duration(node.get("group_interval")),
             repeat_interval: self.duration(node.get("repeat_interval")),
-            active_time_intervals: self.strings(node.get("active_time_intervals"), "a time interval name"),
-            mute_time_intervals: self.strings(node.get("mute_time_intervals"), "a time interval name"),
+            active_time_intervals: self
+                .strings(node.get("active_time_intervals"), "a time interval name"),
+            mute_time_intervals: self
+                .strings(node.get("mute_time_intervals"), "a time interval name"),
             routes,
             span: Some(node.span),
         }
@@ -294,7 +346,10 @@ inhibit_rules:
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         assert_eq!(eval::receivers(&config.route, &labels), ["a", "b"]);
-        assert_eq!(config.inhibit_rules[0].source_matchers[0].to_string(), r#"severity="critical""#);
+        assert_eq!(
+            config.inhibit_rules[0].source_matchers[0].to_string(),
+            r#"severity="critical""#
+        );
         assert_eq!(config.inhibit_rules[0].target_matchers.len(), 1);
     }
 

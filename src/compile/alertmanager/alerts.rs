@@ -76,7 +76,12 @@ pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> 
                 let mut labels = Labels::new();
                 labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
                 labels.insert(names::THRESHOLD_LABEL.into(), threshold.id.clone());
-                labels.extend(rule_labels.into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+                labels.extend(
+                    rule_labels
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
                 labels.insert(names::ALERTNAME_LABEL.into(), alertname.clone());
                 out.push(Alert {
                     feature,

@@ -49,8 +49,17 @@ const EN: Words = Words {
     defaults: "Alerts no spec defines",
     defaults_intro: "Alerts with a `severity` label but no threshold in the specs (hand-written rules, \
                      other features) reach the project's receivers of their severity:",
-    defaults_columns: ["Severity", "Receivers", "Priority", "Response time", "Active hours"],
-    unrouted: ["Alerts with none of these severities reach", ", which notifies nobody."],
+    defaults_columns: [
+        "Severity",
+        "Receivers",
+        "Priority",
+        "Response time",
+        "Active hours",
+    ],
+    unrouted: [
+        "Alerts with none of these severities reach",
+        ", which notifies nobody.",
+    ],
     receivers: "Receivers",
     receivers_columns: ["Receiver", "Integrations"],
     intervals: "Time intervals",
@@ -80,7 +89,10 @@ const JA: Words = Words {
     defaults_intro: "`severity` ラベルを持つがスペックに閾値のないアラート (手書きのルール、他の機能) は、\
                      重大度ごとのプロジェクト既定の通知先に届きます:",
     defaults_columns: ["重大度", "通知先", "優先度", "対応時間", "通知時間帯"],
-    unrouted: ["重大度がこれらのいずれでもないアラートは", " に届き、誰にも通知されません。"],
+    unrouted: [
+        "重大度がこれらのいずれでもないアラートは",
+        " に届き、誰にも通知されません。",
+    ],
     receivers: "通知先",
     receivers_columns: ["receiver", "連携"],
     intervals: "時間帯",
@@ -188,7 +200,10 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
         let (priority, response) = priority_cells(project, &a.level.priority);
         let muted_by = if inhibits
             && a.level.level != Level::Critical
-            && a.threshold.levels.iter().any(|l| l.level == Level::Critical)
+            && a.threshold
+                .levels
+                .iter()
+                .any(|l| l.level == Level::Critical)
         {
             format!("`{}`", names::severity_value(Level::Critical))
         } else {
@@ -273,7 +288,10 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
     if !config.inhibit_rules.is_empty() {
         let _ = writeln!(out, "\n## {}\n", w.inhibition);
         for r in &config.inhibit_rules {
-            let (source, target) = (format_set(&r.source_matchers), format_set(&r.target_matchers));
+            let (source, target) = (
+                format_set(&r.source_matchers),
+                format_set(&r.target_matchers),
+            );
             let equal = code_list(&r.equal);
             let _ = match project.docs_language {
                 Language::En => writeln!(

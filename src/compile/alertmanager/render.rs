@@ -237,7 +237,13 @@ pub fn to_value(config: &Config, project: &Project) -> Value {
     }
     doc.push("route", route(&config.route)).push(
         "receivers",
-        Value::Seq(config.receivers.iter().map(|r| receiver(r, project)).collect()),
+        Value::Seq(
+            config
+                .receivers
+                .iter()
+                .map(|r| receiver(r, project))
+                .collect(),
+        ),
     );
     if !config.inhibit_rules.is_empty() {
         doc.push(

@@ -42,7 +42,11 @@ pub fn inhibit_equal(project: &Project) -> Vec<String> {
         names::FEATURE_LABEL.to_string(),
     ];
     for l in group_by(project) {
-        if l != names::SEVERITY_LABEL && l != names::PRIORITY_LABEL && l != "..." && !out.contains(&l) {
+        if l != names::SEVERITY_LABEL
+            && l != names::PRIORITY_LABEL
+            && l != "..."
+            && !out.contains(&l)
+        {
             out.push(l);
         }
     }
@@ -69,8 +73,12 @@ fn delivery_route(project: &Project, level: Level, matchers: Vec<Matcher>, d: &D
     // Time intervals are set where notifications leave: Alertmanager does
     // not inherit them from a parent route.
     let with_intervals = |route: Route| Route {
-        active_time_intervals: severity.map(|s| s.active_time_intervals.clone()).unwrap_or_default(),
-        mute_time_intervals: severity.map(|s| s.mute_time_intervals.clone()).unwrap_or_default(),
+        active_time_intervals: severity
+            .map(|s| s.active_time_intervals.clone())
+            .unwrap_or_default(),
+        mute_time_intervals: severity
+            .map(|s| s.mute_time_intervals.clone())
+            .unwrap_or_default(),
         ..route
     };
     let leaf = |receiver: &str, continue_: bool| {
@@ -139,10 +147,20 @@ fn feature_route(project: &Project, feature: &Feature, alerts: &[Alert]) -> Rout
                 [one] => Matcher::equal(names::ALERTNAME_LABEL, *one),
                 many => Matcher::any_of(names::ALERTNAME_LABEL, many),
             };
-            routes.push(delivery_route(project, level, vec![severity_matcher(level), by_name], d));
+            routes.push(delivery_route(
+                project,
+                level,
+                vec![severity_matcher(level), by_name],
+                d,
+            ));
         }
         if let Some(d) = &default {
-            routes.push(delivery_route(project, level, vec![severity_matcher(level)], d));
+            routes.push(delivery_route(
+                project,
+                level,
+                vec![severity_matcher(level)],
+                d,
+            ));
         }
     }
     Route {
@@ -183,7 +201,12 @@ pub fn config(project: &Project, features: &[Feature], alerts: &[Alert]) -> Conf
         .collect();
     for level in Level::ALL {
         if let Some(d) = default_delivery(project, level) {
-            routes.push(delivery_route(project, level, vec![severity_matcher(level)], &d));
+            routes.push(delivery_route(
+                project,
+                level,
+                vec![severity_matcher(level)],
+                &d,
+            ));
         }
     }
     let route = Route {

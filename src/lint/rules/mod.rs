@@ -1,6 +1,8 @@
 //! Lint rules, one file per rule; the directory is the id group and the
 //! file the id name (`routing/unknown_receiver.rs` ↔ `routing/unknown-receiver`).
 
+use std::sync::OnceLock;
+
 pub mod routing;
 
 /// The documentation of one rule, taken from its doc comment.
@@ -13,13 +15,18 @@ pub struct RuleDoc {
 }
 
 impl RuleDoc {
-    /// The first sentence of "What it does".
+    /// The first sentence of "What it does", on one line.
     pub fn summary(&self) -> &'static str {
-        self.docs
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with('#'))
-            .unwrap_or("")
+        static SUMMARIES: OnceLock<Vec<(&'static str, String)>> = OnceLock::new();
+        let all = SUMMARIES.get_or_init(|| {
+            all()
+                .iter()
+                .map(|r| (r.id, first_sentence(r.docs)))
+                .collect()
+        });
+        all.iter()
+            .find(|(id, _)| *id == self.id)
+            .map_or("", |(_, s)| s.as_str())
     }
 
     /// The documentation as Markdown, doc-comment indentation removed.
@@ -31,6 +38,21 @@ impl RuleDoc {
             .join("\n")
             .trim()
             .to_string()
+    }
+}
+
+/// The first sentence of the first paragraph that is not a heading.
+fn first_sentence(docs: &str) -> String {
+    let paragraph: Vec<&str> = docs
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty() || l.starts_with('#'))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let text = paragraph.join(" ");
+    match text.find(". ").or_else(|| text.find(": ")) {
+        Some(end) => format!("{}.", &text[..end]),
+        None => text,
     }
 }
 

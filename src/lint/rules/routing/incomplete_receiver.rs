@@ -52,7 +52,9 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     for r in &ws.project.receivers {
         for i in &r.integrations {
             let problem = match i {
-                Integration::Slack { api_url_file: None, .. } => Some((
+                Integration::Slack {
+                    api_url_file: None, ..
+                } => Some((
                     "has no Slack webhook",
                     "add `api_url_file` with the path of a file holding the incoming-webhook URL \
                      (never the URL itself in `api_url`)",
@@ -66,7 +68,9 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
                     "add `routing_key_file` with the path of a file holding the Events API v2 \
                      routing key (never the key itself)",
                 )),
-                Integration::Opsgenie { api_key_file: None, .. } => Some((
+                Integration::Opsgenie {
+                    api_key_file: None, ..
+                } => Some((
                     "has no Opsgenie API key",
                     "add `api_key_file` with the path of a file holding the API key (never the \
                      key itself)",
@@ -75,7 +79,9 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
                     "sends email but the project has no SMTP settings",
                     "add `alertmanager.smtp` (`smarthost`, `from`) to the project file",
                 )),
-                Integration::Webhook { url_file: Some(_), .. } => Some((
+                Integration::Webhook {
+                    url_file: Some(_), ..
+                } => Some((
                     "reads its webhook URL from a file, which Alertmanager 0.25 cannot do",
                     "write the URL in `url` (without credentials: authenticate the endpoint otherwise)",
                 )),

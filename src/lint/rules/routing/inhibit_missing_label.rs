@@ -10,7 +10,11 @@ use crate::spec::model::{Feature, Level, Threshold, Workspace};
 
 /// The diagnostic for a threshold whose alerts differ by `labels`, which
 /// the inhibit rule does not compare.
-pub fn inhibit_missing_label(feature: &Feature, threshold: &Threshold, labels: &[String]) -> Diagnostic {
+pub fn inhibit_missing_label(
+    feature: &Feature,
+    threshold: &Threshold,
+    labels: &[String],
+) -> Diagnostic {
     let list = labels
         .iter()
         .map(|l| format!("`{l}`"))
@@ -19,20 +23,20 @@ pub fn inhibit_missing_label(feature: &Feature, threshold: &Threshold, labels: &
     let mut d = Diagnostic::warning(
         InhibitMissingLabel::ID,
         format!(
-            "a critical `{}` alert mutes the lower levels for every {list}, not only its own",
+            "a critical `{}` alert mutes the lower levels whatever their {list}",
             crate::compile::conventions::alert_name(feature, threshold)
         ),
     )
-    .with_label(
-        threshold.query.span,
-        format!("its alerts differ by {list}"),
-    );
+    .with_label(threshold.query.span, format!("its alerts differ by {list}"));
     if let Some(critical) = threshold.levels.iter().find(|l| l.level == Level::Critical) {
-        d = d.with_secondary(critical.span, "inhibits the warning and info alerts of this threshold");
+        d = d.with_secondary(
+            critical.span,
+            "inhibits the warning and info alerts of this threshold",
+        );
     }
     d.with_help(format!(
         "add {list} to `alertmanager.group_by` in the project file: inhibit rules compare the \
-         grouping labels, so each critical alert then mutes only the alerts of its own {list}"
+         grouping labels, so a critical alert then mutes only the lower levels with the same {list}"
     ))
 }
 
@@ -102,7 +106,13 @@ fn output_labels(query: &str) -> Option<BTreeSet<String>> {
             Expr::Paren(p) => labels(&p.expr),
             Expr::NumberLiteral(_) => Some(BTreeSet::new()),
             Expr::Aggregate(a) => {
-                let keeps_input = [token::T_TOPK, token::T_BOTTOMK, token::T_COUNT_VALUES, token::T_LIMITK, token::T_LIMIT_RATIO];
+                let keeps_input = [
+                    token::T_TOPK,
+                    token::T_BOTTOMK,
+                    token::T_COUNT_VALUES,
+                    token::T_LIMITK,
+                    token::T_LIMIT_RATIO,
+                ];
                 if keeps_input.contains(&a.op.id()) {
                     return None;
                 }
@@ -113,7 +123,10 @@ fn output_labels(query: &str) -> Option<BTreeSet<String>> {
                 }
             }
             Expr::Binary(b) => {
-                if b.modifier.as_ref().is_some_and(|m| m.card != parser::VectorMatchCardinality::OneToOne) {
+                if b.modifier
+                    .as_ref()
+                    .is_some_and(|m| m.card != parser::VectorMatchCardinality::OneToOne)
+                {
                     return None;
                 }
                 let (l, r) = (labels(&b.lhs), labels(&b.rhs));
@@ -133,8 +146,21 @@ fn output_labels(query: &str) -> Option<BTreeSet<String>> {
             }
             Expr::Call(c) if c.func.name == "vector" => Some(BTreeSet::new()),
             Expr::Call(c)
-                if ["abs", "ceil", "floor", "round", "sqrt", "exp", "ln", "log2", "log10", "clamp", "clamp_min", "clamp_max"]
-                    .contains(&c.func.name) =>
+                if [
+                    "abs",
+                    "ceil",
+                    "floor",
+                    "round",
+                    "sqrt",
+                    "exp",
+                    "ln",
+                    "log2",
+                    "log10",
+                    "clamp",
+                    "clamp_min",
+                    "clamp_max",
+                ]
+                .contains(&c.func.name) =>
             {
                 labels(c.args.args.first()?)
             }
@@ -154,8 +180,14 @@ mod tests {
 
     #[test]
     fn knows_the_labels_of_aggregations() {
-        assert_eq!(output_labels("sum by (instance) (rate(x[5m]))"), set(&["instance"]));
-        assert_eq!(output_labels("100 * (1 - avg by (instance) (rate(x[5m])))"), set(&["instance"]));
+        assert_eq!(
+            output_labels("sum by (instance) (rate(x[5m]))"),
+            set(&["instance"])
+        );
+        assert_eq!(
+            output_labels("100 * (1 - avg by (instance) (rate(x[5m])))"),
+            set(&["instance"])
+        );
         assert_eq!(
             output_labels("histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m])))"),
             set(&[])
@@ -164,7 +196,10 @@ mod tests {
             output_labels("sum by (instance) (a) / on (instance) (max by (instance) (b) > 0)"),
             set(&["instance"])
         );
-        assert_eq!(output_labels("sum(rate(x[5m])) / (sum(rate(y[5m])) > 0)"), set(&[]));
+        assert_eq!(
+            output_labels("sum(rate(x[5m])) / (sum(rate(y[5m])) > 0)"),
+            set(&[])
+        );
         assert_eq!(output_labels("node_memory_MemAvailable_bytes / 2"), None);
         assert_eq!(output_labels("topk(3, x)"), None);
         assert_eq!(output_labels("sum without (pod) (x)"), None);

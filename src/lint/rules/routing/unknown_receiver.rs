@@ -50,7 +50,12 @@ declare_rule! {
 
 /// Report every reference to an undefined receiver, once per place.
 pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
-    let known: Vec<&str> = ws.project.receivers.iter().map(|r| r.name.as_str()).collect();
+    let known: Vec<&str> = ws
+        .project
+        .receivers
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
     let mut seen: Vec<Span> = Vec::new();
     let refs = ws
         .project

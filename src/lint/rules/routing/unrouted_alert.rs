@@ -6,20 +6,22 @@ use crate::diag::Diagnostic;
 use crate::lint::rules::declare_rule;
 use crate::routing::eval;
 use crate::source::SourceMap;
-use crate::spec::model::Workspace;
+use crate::spec::model::{SeverityConfig, Workspace};
 
-/// The diagnostic for an alert that reaches only the unrouted receiver.
-pub fn unrouted_alert(alert: &Alert) -> Diagnostic {
+/// The diagnostic for an alert that reaches only the unrouted receiver;
+/// `severity` is the configuration it took its (empty) receivers from, if any.
+pub fn unrouted_alert(alert: &Alert, severity: Option<&SeverityConfig>) -> Diagnostic {
     let level = alert.level.level.as_str();
-    Diagnostic::warning(
+    let d = Diagnostic::warning(
         UnroutedAlert::ID,
-        format!(
-            "the {level} alert `{}` notifies nobody",
-            alert.alertname
-        ),
+        format!("the {level} alert `{}` notifies nobody", alert.alertname),
     )
-    .with_label(alert.level.receivers_span, "no receiver for this level")
-    .with_help(format!(
+    .with_label(alert.level.receivers_span, "no receiver for this level");
+    let d = match severity {
+        Some(s) => d.with_secondary(s.span, format!("the {level} severity names no receivers")),
+        None => d,
+    };
+    d.with_help(format!(
         "it reaches Alertmanager's default receiver `{}`, which drops it; name receivers in \
          `notify` (level, threshold or feature) or under `severities.{level}.receivers` in the \
          project file",
@@ -54,17 +56,30 @@ declare_rule! {
 pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     let alerts = alertmanager::alerts(&ws.project, &ws.features);
     let config = alertmanager::routes::config(&ws.project, &ws.features, &alerts);
-    // A level naming an undefined receiver is reported by `routing/unknown-receiver`.
-    let names_unknown = |a: &&Alert| {
-        a.level
-            .receiver_refs
-            .iter()
-            .any(|r| ws.project.receiver(&r.value).is_none())
+    // An undefined receiver (`routing/unknown-receiver`) or a receiver named
+    // like the unrouted one (`routing/reserved-receiver`) is reported already.
+    let reported_elsewhere = |a: &&Alert| {
+        let refs = if a.level.receiver_refs.is_empty() {
+            ws.project
+                .severity(a.level.level)
+                .map_or(&[][..], |s| &s.receiver_refs)
+        } else {
+            &a.level.receiver_refs
+        };
+        refs.iter()
+            .any(|r| ws.project.receiver(&r.value).is_none() || r.value == names::UNROUTED_RECEIVER)
     };
     alerts
         .iter()
-        .filter(|a| !names_unknown(a))
+        .filter(|a| !reported_elsewhere(a))
         .filter(|a| eval::receivers(&config.route, &a.labels) == [names::UNROUTED_RECEIVER])
-        .map(unrouted_alert)
+        .map(|a| {
+            let from_severity =
+                a.level.receiver_refs.is_empty() && a.level.receivers_span == a.level.span;
+            unrouted_alert(
+                a,
+                ws.project.severity(a.level.level).filter(|_| from_severity),
+            )
+        })
         .collect()
 }

@@ -13,9 +13,7 @@ pub fn unused_receiver(receiver: &Receiver) -> Diagnostic {
         format!("receiver `{}` receives no alert", receiver.name),
     )
     .with_label(receiver.span, "no route delivers to this receiver")
-    .with_help(
-        "name it in a `notify` list or under `severities` in the project file, or remove it",
-    )
+    .with_help("name it in a `notify` list or under `severities` in the project file, or remove it")
 }
 
 declare_rule! {
