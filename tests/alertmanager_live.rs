@@ -7,7 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -111,7 +111,7 @@ fn a_running_alertmanager_delivers_and_mutes_as_the_specs_say() {
     }
 }
 
-fn check_dir(dir: &PathBuf) {
+fn check_dir(dir: &Path) {
     let loaded = pipeline::load(dir).unwrap();
     assert!(!loaded.diagnostics.has_errors());
     let ws = loaded.workspace.unwrap();
