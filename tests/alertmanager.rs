@@ -338,3 +338,16 @@ fn routes_test_reports_a_broken_configuration_at_its_place() {
         "{stdout}"
     );
 }
+
+/// The fixture's generated configuration and routing table, reviewed as a whole.
+#[test]
+fn the_fixture_compiles_to_reviewed_files() {
+    let ws = workspace(&root().join("tests/fixtures/routing/ok"));
+    let outputs = pipeline::compile(&ws);
+    for path in [names::ALERTMANAGER_PATH, names::ROUTING_DOCS_PATH] {
+        let output = outputs.iter().find(|o| o.path == path).unwrap();
+        insta::with_settings!({snapshot_suffix => path.replace('/', "-"), omit_expression => true}, {
+            insta::assert_snapshot!("routing_fixture", output.content);
+        });
+    }
+}

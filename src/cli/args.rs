@@ -41,7 +41,10 @@ pub enum Command {
     )]
     Explain(ExplainArgs),
     /// Ask where alerts go in the generated Alertmanager routing.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  promspec routes test feature=new-feature alertname=NewFeatureErrorRatio severity=critical"
+    )]
     Routes(RoutesCommand),
     /// Create a project file and an example feature spec.
     #[command(

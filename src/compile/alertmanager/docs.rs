@@ -30,9 +30,9 @@ struct Words {
 
 const EN: Words = Words {
     title: "Alert routing",
-    intro: "Every alert the generated rules can fire, and the Alertmanager receivers it reaches \
-            (in delivery order). The test suite proves each line with `amtool config routes test`; \
-            `promspec routes test LABEL=VALUE...` answers for any label set.",
+    intro: "Every alert the generated rules can fire, and the Alertmanager receivers it reaches, \
+            in delivery order. Ask about any label set with `promspec routes test LABEL=VALUE...` or \
+            `amtool config routes test --config.file=alertmanager/alertmanager.yml LABEL=VALUE...`.",
     columns: [
         "Feature",
         "Alert",
@@ -70,8 +70,8 @@ const EN: Words = Words {
 const JA: Words = Words {
     title: "アラートのルーティング",
     intro: "生成されたルールが発報しうるすべてのアラートと、その通知先 (Alertmanager の receiver、通知順)。\
-            各行はテストで `amtool config routes test` により検証されています。任意のラベルについては \
-            `promspec routes test LABEL=VALUE...` で確認できます。",
+            任意のラベルの通知先は `promspec routes test LABEL=VALUE...` または \
+            `amtool config routes test --config.file=alertmanager/alertmanager.yml LABEL=VALUE...` で確認できます。",
     columns: [
         "機能",
         "アラート",
@@ -223,11 +223,15 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
                 receivers,
                 priority,
                 response,
-                hours(
-                    w,
-                    severity.map_or(&[][..], |s| &s.active_time_intervals),
-                    severity.map_or(&[][..], |s| &s.mute_time_intervals),
-                ),
+                if a.receivers.is_empty() {
+                    "—".into()
+                } else {
+                    hours(
+                        w,
+                        severity.map_or(&[][..], |s| &s.active_time_intervals),
+                        severity.map_or(&[][..], |s| &s.mute_time_intervals),
+                    )
+                },
                 muted_by,
             ],
         );
