@@ -164,6 +164,8 @@ fn check_queries(ws: &Workspace, sources: &SourceMap, diags: &mut Vec<Diagnostic
 /// Every artifact of the workspace, in a stable order.
 pub fn compile(ws: &Workspace) -> Vec<Output> {
     let mut outputs = compile::prometheus::compile(&ws.project, &ws.features);
+    outputs.extend(compile::grafana::compile(&ws.project, &ws.features));
+    outputs.extend(compile::docs::compile(&ws.project, &ws.features));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs
 }

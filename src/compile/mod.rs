@@ -5,7 +5,10 @@
 //! that touches `generated/`.
 
 pub mod conventions;
+pub mod docs;
+pub mod grafana;
 pub mod prometheus;
+pub mod words;
 pub mod write;
 pub mod yaml_out;
 
