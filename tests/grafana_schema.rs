@@ -139,7 +139,10 @@ fn broken(name: &str, edit: impl FnOnce(&mut Value)) -> (String, String) {
         .unwrap();
     let mut value: Value = serde_json::from_str(&text).unwrap();
     edit(&mut value);
-    (name.to_string(), serde_json::to_string_pretty(&value).unwrap())
+    (
+        name.to_string(),
+        serde_json::to_string_pretty(&value).unwrap(),
+    )
 }
 
 fn first_panel<'a>(d: &'a mut Value, kind: &str) -> &'a mut Value {

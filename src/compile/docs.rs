@@ -15,9 +15,7 @@ use crate::compile::Output;
 use crate::compile::conventions as names;
 use crate::compile::grafana::feature::layout;
 use crate::compile::words;
-use crate::spec::model::{
-    Feature, Integration, Language, Level, LevelRule, Project, Threshold,
-};
+use crate::spec::model::{Feature, Integration, Language, Level, LevelRule, Project, Threshold};
 use crate::spec::units::format_duration;
 
 /// The order of the level columns: as the runbooks write them.
@@ -128,10 +126,7 @@ pub fn render(project: &Project, feature: &Feature) -> String {
         row(&mut out, head.iter().map(|s| s.to_string()));
         row(&mut out, head.iter().map(|_| "---".to_string()));
         for (index, threshold) in thresholds {
-            row(
-                &mut out,
-                cells(project, feature, index, threshold, &levels),
-            );
+            row(&mut out, cells(project, feature, index, threshold, &levels));
         }
     }
     priorities(&mut out, project, feature);
@@ -169,18 +164,18 @@ fn cells(
     };
     cells.push(by_level(&|r| format_duration(r.for_)));
     cells.push(by_level(&|r| channels(project, &r.receivers)));
-    cells.push(by_level(&|r| {
-        match project.priority(&r.priority) {
-            Some(p) => format!("{} {}", p.name, words::within(p.response_time, lang)),
-            None => r.priority.clone(),
-        }
+    cells.push(by_level(&|r| match project.priority(&r.priority) {
+        Some(p) => format!("{} {}", p.name, words::within(p.response_time, lang)),
+        None => r.priority.clone(),
     }));
     let mut action = threshold.action.as_deref().map(escape).unwrap_or_default();
     if let Some(url) = &threshold.runbook {
-        if !action.is_empty() {
-            action.push(' ');
-        }
-        action.push_str(&format!("([{}]({url}))", words::runbook(lang)));
+        let link = format!("[{}]({url})", words::runbook(lang));
+        action = if action.is_empty() {
+            link
+        } else {
+            format!("{action} ({link})")
+        };
     }
     if action.is_empty() {
         action = NONE.into();

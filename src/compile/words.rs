@@ -91,13 +91,7 @@ mod tests {
         assert_eq!(duration_ja(Duration::from_secs(900)), "15分");
         assert_eq!(duration_ja(Duration::from_secs(5400)), "1時間30分");
         assert_eq!(duration_ja(Duration::from_secs(604_800)), "1週間");
-        assert_eq!(
-            within(Duration::from_secs(86_400), Language::Ja),
-            "1日以内"
-        );
-        assert_eq!(
-            within(Duration::from_secs(3600), Language::En),
-            "within 1h"
-        );
+        assert_eq!(within(Duration::from_secs(86_400), Language::Ja), "1日以内");
+        assert_eq!(within(Duration::from_secs(3600), Language::En), "within 1h");
     }
 }

@@ -154,10 +154,7 @@ pub fn dashboard(feature: &Feature) -> Dashboard {
             list: vec![datasource_variable(lang)],
         },
         annotations: Annotations {
-            list: vec![
-                Annotation::built_in(),
-                alerts_annotation(&[feature], lang),
-            ],
+            list: vec![Annotation::built_in(), alerts_annotation(&[feature], lang)],
         },
         panels: panels(feature),
     }
@@ -265,12 +262,7 @@ fn panel_links(feature: &Feature, threshold: &Threshold) -> Vec<Link> {
         .collect()
 }
 
-fn timeseries(
-    feature: &Feature,
-    index: usize,
-    threshold: &Threshold,
-    y: u32,
-) -> TimeSeriesPanel {
+fn timeseries(feature: &Feature, index: usize, threshold: &Threshold, y: u32) -> TimeSeriesPanel {
     let values = steps::values(threshold);
     VizPanel {
         id: names::timeseries_panel_id(index),
@@ -324,15 +316,14 @@ fn timeseries(
     }
 }
 
-fn stat(
-    feature: &Feature,
-    index: usize,
-    threshold: &Threshold,
-    y: u32,
-) -> StatPanel {
+fn stat(feature: &Feature, index: usize, threshold: &Threshold, y: u32) -> StatPanel {
     VizPanel {
         id: names::stat_panel_id(index),
-        title: format!("{} ({})", threshold.title, words(feature.docs_language).current),
+        title: format!(
+            "{} ({})",
+            threshold.title,
+            words(feature.docs_language).current
+        ),
         description: panel_description(feature, threshold),
         datasource: datasource(),
         grid_pos: GridPos {

@@ -98,10 +98,12 @@ pub fn dashboard(project: &Project, features: &[Feature]) -> Dashboard {
         interval: None,
     };
     let severity_legend = format!("{{{{{}}}}}", names::SEVERITY_LABEL);
-    let ok_only = || Thresholds::absolute(vec![Step {
-        color: OK_COLOR.into(),
-        value: None,
-    }]);
+    let ok_only = || {
+        Thresholds::absolute(vec![Step {
+            color: OK_COLOR.into(),
+            value: None,
+        }])
+    };
 
     let mut panels = vec![
         Panel::Timeseries(VizPanel {
@@ -196,7 +198,7 @@ pub fn dashboard(project: &Project, features: &[Feature]) -> Dashboard {
     }
 
     Dashboard {
-        description: names::dashboard_marker("specs/"),
+        description: names::dashboard_marker("specs/*.yaml"),
         uid: names::OVERVIEW_UID.into(),
         title: format!("{} {}", project.name, w.title),
         tags: vec![names::DASHBOARD_TAG.into()],

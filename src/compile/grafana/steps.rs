@@ -70,7 +70,13 @@ pub fn state_steps(threshold: &Threshold) -> Vec<Step> {
     // The interval below the first value, then one interval per value.
     let bounds: Vec<(Option<f64>, Option<f64>)> = std::iter::once(None)
         .chain(values.iter().copied().map(Some))
-        .zip(values.iter().copied().map(Some).chain(std::iter::once(None)))
+        .zip(
+            values
+                .iter()
+                .copied()
+                .map(Some)
+                .chain(std::iter::once(None)),
+        )
         .collect();
     for (from, to) in bounds {
         let state = threshold
