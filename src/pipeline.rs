@@ -92,6 +92,7 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     let workspace = project.map(|project| Workspace { project, features });
     if let Some(ws) = &workspace {
         check_queries(ws, &sources, &mut diags);
+        diags.extend(crate::lint::rules::check(ws, &sources));
     }
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);

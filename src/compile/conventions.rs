@@ -96,9 +96,14 @@ pub fn group_name(feature: &Feature) -> String {
 /// Grafana's limit on dashboard uids.
 pub const MAX_UID_LEN: usize = 40;
 
+/// The readable dashboard uid of a feature, before any shortening.
+pub fn readable_dashboard_uid(feature_slug: &str) -> String {
+    format!("promspec-{feature_slug}")
+}
+
 /// The dashboard uid of a feature, within Grafana's 40-character limit.
 pub fn dashboard_uid(feature_slug: &str) -> String {
-    let uid = format!("promspec-{feature_slug}");
+    let uid = readable_dashboard_uid(feature_slug);
     if uid.len() <= MAX_UID_LEN {
         return uid;
     }

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use crate::compile::Output;
 use crate::compile::conventions as names;
-use crate::compile::grafana::feature::layout;
+use crate::compile::grafana::feature::{Section, layout};
 use crate::compile::words;
 use crate::spec::model::{Feature, Integration, Language, Level, LevelRule, Project, Threshold};
 use crate::spec::units::format_duration;
@@ -118,7 +118,7 @@ pub fn render(project: &Project, feature: &Feature) -> String {
         .into_iter()
         .filter(|l| *l != Level::Info || info)
         .collect();
-    for (group, thresholds) in layout(feature) {
+    for Section { group, thresholds } in layout(feature) {
         let _ = writeln!(out, "\n## {}\n", group.unwrap_or(w.ungrouped));
         let mut head = vec![w.metric];
         head.extend(levels.iter().map(|l| words::level(*l, lang)));

@@ -160,19 +160,34 @@ pub fn dashboard(feature: &Feature) -> Dashboard {
     }
 }
 
+/// The thresholds of one group, each with its index in the feature (which
+/// names its panels).
+#[derive(Debug)]
+pub struct Section<'a> {
+    /// The group; `None` for thresholds without one.
+    pub group: Option<&'a str>,
+    /// The thresholds in spec order.
+    pub thresholds: Vec<(usize, &'a Threshold)>,
+}
+
 /// Thresholds in dashboard order: ungrouped first, then by group in the
-/// order groups first appear; spec order inside a group. Each with its
-/// index in the feature (which names its panels).
-pub fn layout(feature: &Feature) -> Vec<(Option<&str>, Vec<(usize, &Threshold)>)> {
-    let mut sections: Vec<(Option<&str>, Vec<(usize, &Threshold)>)> = vec![(None, Vec::new())];
+/// order groups first appear; spec order inside a group.
+pub fn layout(feature: &Feature) -> Vec<Section<'_>> {
+    let mut sections = vec![Section {
+        group: None,
+        thresholds: Vec::new(),
+    }];
     for (index, t) in feature.thresholds.iter().enumerate() {
         let group = t.group.as_deref();
-        match sections.iter_mut().find(|(g, _)| *g == group) {
-            Some((_, items)) => items.push((index, t)),
-            None => sections.push((group, vec![(index, t)])),
+        match sections.iter_mut().find(|s| s.group == group) {
+            Some(section) => section.thresholds.push((index, t)),
+            None => sections.push(Section {
+                group,
+                thresholds: vec![(index, t)],
+            }),
         }
     }
-    sections.retain(|(g, items)| g.is_some() || !items.is_empty());
+    sections.retain(|s| s.group.is_some() || !s.thresholds.is_empty());
     sections
 }
 
@@ -180,7 +195,7 @@ fn panels(feature: &Feature) -> Vec<Panel> {
     let mut panels = Vec::new();
     let mut y = 0;
     let mut row_index = 0;
-    for (group, thresholds) in layout(feature) {
+    for Section { group, thresholds } in layout(feature) {
         if let Some(title) = group {
             panels.push(Panel::Row(RowPanel {
                 id: names::row_panel_id(row_index),
