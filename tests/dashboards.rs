@@ -113,6 +113,20 @@ fn target_exprs(panel: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The instance filter a per-instance panel adds to the alert's selector.
+const INSTANCE_FILTER: &str = ",instance=~\"$instance\"}";
+
+/// The series a panel plots, without the dashboard's instance filter.
+fn plotted_series(panel: &Value) -> Vec<String> {
+    target_exprs(panel)
+        .into_iter()
+        .map(|e| match e.strip_suffix(INSTANCE_FILTER) {
+            Some(selector) => format!("{selector}}}"),
+            None => e.to_string(),
+        })
+        .collect()
+}
+
 #[test]
 fn threshold_lines_equal_alert_levels() {
     let alerts = alerts();
@@ -160,7 +174,7 @@ fn threshold_lines_equal_alert_levels() {
         assert_eq!(selectors.len(), 1, "{name}");
         let selector = *selectors.first().unwrap();
         assert_eq!(
-            target_exprs(graph),
+            plotted_series(graph),
             [selector],
             "{name}: the graph plots what the alert compares"
         );
@@ -175,7 +189,7 @@ fn threshold_lines_equal_alert_levels() {
         // The stat panel beside it shows the same series coloured by the same levels.
         let stat = panels(dashboard)
             .iter()
-            .find(|p| p["type"] == "stat" && target_exprs(p) == [selector])
+            .find(|p| p["type"] == "stat" && plotted_series(p) == [selector])
             .unwrap_or_else(|| panic!("{name}: no stat panel"));
         assert_eq!(
             step_values(stat),
@@ -344,4 +358,42 @@ fn every_dashboard_query_is_valid_promql() {
             );
         }
     }
+}
+
+#[test]
+fn per_instance_panels_are_filtered_by_the_instance_variable() {
+    let mut filtered = 0;
+    for (uid, dashboard) in dashboards() {
+        let uses = panels(&dashboard)
+            .iter()
+            .filter(|p| p["type"] != "row")
+            .filter(|p| target_exprs(p).iter().any(|e| e.ends_with(INSTANCE_FILTER)))
+            .count();
+        filtered += uses;
+        let var = dashboard["templating"]["list"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == "instance");
+        match var {
+            Some(v) => {
+                assert!(uses > 0, "{uid}: an instance variable nothing uses");
+                assert_eq!(v["type"], "query");
+                assert_eq!(v["datasource"]["uid"], "${datasource}");
+                assert_eq!(v["includeAll"], true);
+                assert_eq!(
+                    v["allValue"], ".*",
+                    "{uid}: All must keep series without the label"
+                );
+                let query = v["query"].as_str().unwrap();
+                let selector = query
+                    .strip_prefix("label_values(")
+                    .and_then(|q| q.strip_suffix(", instance)"))
+                    .unwrap();
+                assert!(promspec::promql::parse(selector, Default::default()).is_ok());
+            }
+            None => assert_eq!(uses, 0, "{uid}: panels use $instance but it is not defined"),
+        }
+    }
+    assert!(filtered > 0);
 }

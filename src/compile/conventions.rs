@@ -142,6 +142,9 @@ pub const DASHBOARD_TAG: &str = "promspec";
 /// The name of the data source template variable every target uses.
 pub const DATASOURCE_VARIABLE: &str = "datasource";
 
+/// The target label naming the scraped instance; dashboards filter by it.
+pub const INSTANCE_LABEL: &str = "instance";
+
 /// The series Prometheus keeps for every pending or firing alert.
 pub const ALERTS_METRIC: &str = "ALERTS";
 

@@ -23,6 +23,7 @@ struct Words {
     current: &'static str,
     dashboards: &'static str,
     recorded: &'static str,
+    instance: &'static str,
 }
 
 fn words(lang: Language) -> Words {
@@ -33,6 +34,7 @@ fn words(lang: Language) -> Words {
             current: "現在値",
             dashboards: "promspec ダッシュボード",
             recorded: "記録系列",
+            instance: "インスタンス",
         },
         Language::En => Words {
             datasource: "Data source",
@@ -40,6 +42,7 @@ fn words(lang: Language) -> Words {
             current: "current",
             dashboards: "promspec dashboards",
             recorded: "Recorded series",
+            instance: "Instance",
         },
     }
 }
@@ -151,7 +154,9 @@ pub fn dashboard(feature: &Feature) -> Dashboard {
         schema_version: SCHEMA_VERSION,
         links,
         templating: Templating {
-            list: vec![datasource_variable(lang)],
+            list: std::iter::once(datasource_variable(lang))
+                .chain(instance_variable(feature))
+                .collect(),
         },
         annotations: Annotations {
             list: vec![Annotation::built_in(), alerts_annotation(&[feature], lang)],
@@ -221,23 +226,90 @@ fn panels(feature: &Feature) -> Vec<Panel> {
     panels
 }
 
-/// The legend of a threshold's series: by instance when the query keeps it.
-fn legend(threshold: &Threshold) -> String {
-    // Until PromQL output labels are available, a query that names the
-    // `instance` label is taken to return one series per instance.
-    if threshold.query.text.contains("instance") {
-        "{{instance}}".into()
-    } else {
-        threshold.title.clone()
-    }
+/// Whether a threshold's series are per instance.
+///
+/// Until PromQL output labels are available: a query that names the
+/// `instance` label (`by (instance)`, `on (instance)`, a matcher ...) or
+/// that aggregates nothing keeps the instance of its series.
+pub fn per_instance(threshold: &Threshold) -> bool {
+    let text = &threshold.query.text;
+    let aggregates = AGGREGATIONS.iter().any(|op| {
+        words_at(text, op).any(|end| {
+            let rest = text[end..].trim_start();
+            rest.starts_with('(') || rest.starts_with("by") || rest.starts_with("without")
+        })
+    });
+    words_at(text, names::INSTANCE_LABEL).next().is_some() || !aggregates
+}
+
+/// PromQL's aggregation operators.
+const AGGREGATIONS: [&str; 14] = [
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "count",
+    "group",
+    "stddev",
+    "stdvar",
+    "topk",
+    "bottomk",
+    "quantile",
+    "count_values",
+    "limitk",
+    "limit_ratio",
+];
+
+/// The end offsets of `word` where it stands as a whole identifier in `text`.
+fn words_at<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
+    text.match_indices(word).filter_map(move |(at, m)| {
+        let end = at + m.len();
+        (!text[..at].chars().next_back().is_some_and(ident)
+            && !text[end..].chars().next().is_some_and(ident))
+        .then_some(end)
+    })
+}
+
+/// The variable filtering per-instance panels, if any threshold has them.
+fn instance_variable(feature: &Feature) -> Option<Variable> {
+    feature.thresholds.iter().any(per_instance).then(|| {
+        Variable::label_values(
+            names::INSTANCE_LABEL,
+            words(feature.docs_language).instance,
+            datasource(),
+            format!(
+                "label_values({{{}=\"{}\",{}!=\"\"}}, {})",
+                names::FEATURE_LABEL,
+                feature.slug,
+                names::THRESHOLD_LABEL,
+                names::INSTANCE_LABEL
+            ),
+        )
+    })
 }
 
 fn target(feature: &Feature, threshold: &Threshold) -> Query {
+    let selector = recorded_selector(feature, threshold);
+    let (expr, legend) = if per_instance(threshold) {
+        (
+            // `record{feature="f",threshold="t"}` + `instance=~"$instance"`.
+            format!(
+                "{},{}=~\"${}\"}}",
+                selector.trim_end_matches('}'),
+                names::INSTANCE_LABEL,
+                names::INSTANCE_LABEL
+            ),
+            format!("{{{{{}}}}}", names::INSTANCE_LABEL),
+        )
+    } else {
+        (selector, threshold.title.clone())
+    };
     Query {
         ref_id: "A".into(),
         datasource: datasource(),
-        expr: recorded_selector(feature, threshold),
-        legend_format: Some(legend(threshold)),
+        expr,
+        legend_format: Some(legend),
         range: Some(true),
         instant: Some(false),
         editor_mode: Some("code".into()),

@@ -192,6 +192,15 @@ pub struct Variable {
     pub multi: bool,
     /// Offer "All".
     pub include_all: bool,
+    /// The regex "All" stands for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_value: Option<String>,
+    /// Where a `query` variable's values come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datasource: Option<DataSourceRef>,
+    /// Order of the values (1 = alphabetical).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<u8>,
     /// Static options (none: Grafana fills them).
     pub options: Vec<()>,
 }
@@ -209,6 +218,35 @@ impl Variable {
             refresh: 1,
             multi: false,
             include_all: false,
+            all_value: None,
+            datasource: None,
+            sort: None,
+            options: Vec::new(),
+        }
+    }
+
+    /// A multi-value variable of the values of `label` that `query` returns
+    /// (Prometheus `label_values`), refreshed with the time range; "All"
+    /// matches every value, and series without the label too.
+    pub fn label_values(
+        name: &str,
+        label: impl Into<String>,
+        datasource: DataSourceRef,
+        query: String,
+    ) -> Self {
+        Variable {
+            kind: "query".into(),
+            name: name.into(),
+            label: label.into(),
+            query,
+            regex: String::new(),
+            hide: 0,
+            refresh: 2,
+            multi: true,
+            include_all: true,
+            all_value: Some(".*".into()),
+            datasource: Some(datasource),
+            sort: Some(1),
             options: Vec::new(),
         }
     }
