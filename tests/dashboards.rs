@@ -328,6 +328,11 @@ fn snapshot_of_a_feature_dashboard() {
 }
 
 #[test]
+fn snapshot_of_a_dashboard_with_per_instance_and_below_thresholds() {
+    insta::assert_snapshot!("dashboard-mycats", compiled("grafana/mycats.json"));
+}
+
+#[test]
 fn snapshot_of_the_overview_dashboard() {
     insta::assert_snapshot!("dashboard-overview", compiled("grafana/overview.json"));
 }
