@@ -5,7 +5,6 @@ use std::path::Path;
 
 use crate::compile::{self, Output};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::lint;
 use crate::promql;
 use crate::source::{SourceMap, Span};
 use crate::spec::load;
@@ -93,7 +92,7 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     let workspace = project.map(|project| Workspace { project, features });
     if let Some(ws) = &workspace {
         check_queries(ws, &sources, &mut diags);
-        diags.extend(lint::rules::routing::check(ws, &sources));
+        diags.extend(crate::lint::rules::check(ws, &sources));
     }
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
@@ -167,6 +166,8 @@ fn check_queries(ws: &Workspace, sources: &SourceMap, diags: &mut Vec<Diagnostic
 pub fn compile(ws: &Workspace) -> Vec<Output> {
     let mut outputs = compile::prometheus::compile(&ws.project, &ws.features);
     outputs.extend(compile::alertmanager::compile(&ws.project, &ws.features));
+    outputs.extend(compile::grafana::compile(&ws.project, &ws.features));
+    outputs.extend(compile::docs::compile(&ws.project, &ws.features));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs
 }

@@ -6,7 +6,10 @@
 
 pub mod alertmanager;
 pub mod conventions;
+pub mod docs;
+pub mod grafana;
 pub mod prometheus;
+pub mod words;
 pub mod write;
 pub mod yaml_out;
 

@@ -1,9 +1,29 @@
-//! Lint rules, one file per rule; the directory is the id group and the
-//! file the id name (`routing/unknown_receiver.rs` ↔ `routing/unknown-receiver`).
+//! Lint rules, one file per rule: the directory is the id group and the
+//! file the id name (`dashboards/uid_too_long.rs` ↔ `dashboards/uid-too-long`).
+//!
+//! Each rule is a function `check(&Workspace, &SourceMap) -> Vec<Diagnostic>`
+//! whose user documentation is the doc comment of the rule's struct. Rules
+//! judge resolved data and never print, read files or write.
+
+pub mod dashboards;
+pub mod routing;
+pub mod thresholds;
 
 use std::sync::OnceLock;
 
-pub mod routing;
+use crate::diag::Diagnostic;
+use crate::source::SourceMap;
+use crate::spec::model::Workspace;
+
+/// Run every workspace rule of this module.
+pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    out.extend(dashboards::uid_too_long::check(ws, sources));
+    out.extend(dashboards::duplicate_uid::check(ws, sources));
+    out.extend(thresholds::unit_mismatch::check(ws, sources));
+    out.extend(routing::check(ws, sources));
+    out
+}
 
 /// The documentation of one rule, taken from its doc comment.
 #[derive(Debug, Clone, Copy)]
@@ -84,4 +104,59 @@ pub fn all() -> Vec<RuleDoc> {
 /// The documentation of rule `id`.
 pub fn find(id: &str) -> Option<RuleDoc> {
     all().into_iter().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+pub(crate) mod test {
+    //! Load inline specs and render what a rule reports.
+
+    use crate::diag::Diagnostic;
+    use crate::diag::render::{OutputFormat, RenderOptions, emit};
+    use crate::pipeline;
+    use crate::source::SourceMap;
+    use crate::spec::model::Workspace;
+
+    /// The project file `promspec init` writes.
+    const PROJECT: &str = include_str!("../../cli/templates/promspec.yaml");
+
+    /// Load `features` (`(file stem, yaml)`) with the default project file.
+    pub fn load(features: &[(&str, &str)]) -> (Workspace, SourceMap) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("promspec.yaml"), PROJECT).unwrap();
+        for (stem, text) in features {
+            std::fs::write(dir.path().join(format!("{stem}.yaml")), text).unwrap();
+        }
+        let loaded = pipeline::load(dir.path()).unwrap();
+        (loaded.workspace.unwrap(), loaded.sources)
+    }
+
+    /// A feature spec with one threshold.
+    pub fn feature(slug: &str, threshold: &str) -> String {
+        format!("feature: {slug}\nteam: ops\nthresholds:\n{threshold}")
+    }
+
+    /// The diagnostics rendered as a person sees them, file names shortened.
+    pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+        let mut out = Vec::new();
+        emit(
+            OutputFormat::Human,
+            diags,
+            sources,
+            RenderOptions {
+                color: false,
+                width: 80,
+            },
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut shortened = text.clone();
+        for (_, file) in sources.files() {
+            let name = file.name();
+            if let Some(base) = std::path::Path::new(&name).file_name() {
+                shortened = shortened.replace(&name, &base.to_string_lossy());
+            }
+        }
+        shortened
+    }
 }
