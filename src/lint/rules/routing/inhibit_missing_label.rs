@@ -172,7 +172,8 @@ fn output_labels(query: &str) -> Option<BTreeSet<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::output_labels;
+    use super::{check, output_labels};
+    use crate::lint::rules::test::{feature, load};
 
     fn set(labels: &[&str]) -> Option<std::collections::BTreeSet<String>> {
         Some(labels.iter().map(|s| s.to_string()).collect())
@@ -203,5 +204,12 @@ mod tests {
         assert_eq!(output_labels("node_memory_MemAvailable_bytes / 2"), None);
         assert_eq!(output_labels("topk(3, x)"), None);
         assert_eq!(output_labels("sum without (pod) (x)"), None);
+    }
+
+    #[test]
+    fn pass_on_the_init_project() {
+        let threshold = "  - id: errors\n    query: sum by (instance) (rate(errors_total[5m]))\n    unit: per_second\n    warning: {above: 1/s}\n    critical: {above: 5/s}\n    info: {above: 0.5/s}\n";
+        let (ws, sources) = load(&[("checkout", &feature("checkout", threshold))]);
+        assert!(check(&ws, &sources).is_empty());
     }
 }

@@ -134,6 +134,7 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::rules::test::{feature, load};
 
     #[test]
     fn recognises_secrets() {
@@ -144,5 +145,12 @@ mod tests {
         assert!(secret_in_url("https://hooks.example.com/alert?token=abc"));
         assert!(secret_in_url("https://hooks.slack.com/services/T0/B0/X"));
         assert!(!secret_in_url("http://alert-bridge.internal:9000/alerts"));
+    }
+
+    #[test]
+    fn pass_on_the_init_project() {
+        let threshold = "  - id: errors\n    query: sum by (instance) (rate(errors_total[5m]))\n    unit: per_second\n    warning: {above: 1/s}\n    critical: {above: 5/s}\n    info: {above: 0.5/s}\n";
+        let (ws, sources) = load(&[("checkout", &feature("checkout", threshold))]);
+        assert!(check(&ws, &sources).is_empty());
     }
 }

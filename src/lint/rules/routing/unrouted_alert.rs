@@ -83,3 +83,16 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+    use crate::lint::rules::test::{feature, load};
+
+    #[test]
+    fn pass_on_the_init_project() {
+        let threshold = "  - id: errors\n    query: sum by (instance) (rate(errors_total[5m]))\n    unit: per_second\n    warning: {above: 1/s}\n    critical: {above: 5/s}\n    info: {above: 0.5/s}\n";
+        let (ws, sources) = load(&[("checkout", &feature("checkout", threshold))]);
+        assert!(check(&ws, &sources).is_empty());
+    }
+}
