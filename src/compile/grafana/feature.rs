@@ -226,49 +226,12 @@ fn panels(feature: &Feature) -> Vec<Panel> {
     panels
 }
 
-/// Whether a threshold's series are per instance.
-///
-/// Until PromQL output labels are available: a query that names the
-/// `instance` label (`by (instance)`, `on (instance)`, a matcher ...) or
-/// that aggregates nothing keeps the instance of its series.
+/// Whether a threshold's series are per instance: the query's result may
+/// carry the `instance` label.
 pub fn per_instance(threshold: &Threshold) -> bool {
-    let text = &threshold.query.text;
-    let aggregates = AGGREGATIONS.iter().any(|op| {
-        words_at(text, op).any(|end| {
-            let rest = text[end..].trim_start();
-            rest.starts_with('(') || rest.starts_with("by") || rest.starts_with("without")
-        })
-    });
-    words_at(text, names::INSTANCE_LABEL).next().is_some() || !aggregates
-}
-
-/// PromQL's aggregation operators.
-const AGGREGATIONS: [&str; 14] = [
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "count",
-    "group",
-    "stddev",
-    "stdvar",
-    "topk",
-    "bottomk",
-    "quantile",
-    "count_values",
-    "limitk",
-    "limit_ratio",
-];
-
-/// The end offsets of `word` where it stands as a whole identifier in `text`.
-fn words_at<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
-    text.match_indices(word).filter_map(move |(at, m)| {
-        let end = at + m.len();
-        (!text[..at].chars().next_back().is_some_and(ident)
-            && !text[end..].chars().next().is_some_and(ident))
-        .then_some(end)
-    })
+    crate::promql::parse(&threshold.query.text, crate::promql::Dialect::Prometheus3)
+        .map(|expr| expr.output_labels().may_have(names::INSTANCE_LABEL))
+        .unwrap_or(true)
 }
 
 /// The variable filtering per-instance panels, if any threshold has them.

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::promql::{Dialect, OutputLabels};
+
 use crate::compile::alertmanager::routes;
 use crate::diag::Diagnostic;
 use crate::lint::rules::declare_rule;
@@ -96,78 +98,16 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
 }
 
 /// The labels every result series of `query` carries, when the query says
-/// exactly which (an aggregation `by (...)` at the top, possibly under
-/// scalar arithmetic, `histogram_quantile` or a one-to-one binary
-/// operation); `None` when the series may carry labels not known here.
+/// exactly which (e.g. an aggregation `by (...)`); `None` when the series may
+/// carry labels not known here.
 fn output_labels(query: &str) -> Option<BTreeSet<String>> {
-    use promql_parser::parser::{self, Expr, LabelModifier, token};
-    fn labels(e: &Expr) -> Option<BTreeSet<String>> {
-        match e {
-            Expr::Paren(p) => labels(&p.expr),
-            Expr::NumberLiteral(_) => Some(BTreeSet::new()),
-            Expr::Aggregate(a) => {
-                let keeps_input = [
-                    token::T_TOPK,
-                    token::T_BOTTOMK,
-                    token::T_COUNT_VALUES,
-                    token::T_LIMITK,
-                    token::T_LIMIT_RATIO,
-                ];
-                if keeps_input.contains(&a.op.id()) {
-                    return None;
-                }
-                match &a.modifier {
-                    None => Some(BTreeSet::new()),
-                    Some(LabelModifier::Include(ls)) => Some(ls.labels.iter().cloned().collect()),
-                    Some(LabelModifier::Exclude(_)) => None,
-                }
-            }
-            Expr::Binary(b) => {
-                if b.modifier
-                    .as_ref()
-                    .is_some_and(|m| m.card != parser::VectorMatchCardinality::OneToOne)
-                {
-                    return None;
-                }
-                let (l, r) = (labels(&b.lhs), labels(&b.rhs));
-                let scalar = |e: &Expr| matches!(e, Expr::NumberLiteral(_));
-                if scalar(&b.lhs) {
-                    return r;
-                }
-                if b.op.id() == token::T_LOR {
-                    return Some(l?.union(&r?).cloned().collect());
-                }
-                l
-            }
-            Expr::Call(c) if c.func.name == "histogram_quantile" => {
-                let mut set = labels(c.args.args.get(1)?)?;
-                set.remove("le");
-                Some(set)
-            }
-            Expr::Call(c) if c.func.name == "vector" => Some(BTreeSet::new()),
-            Expr::Call(c)
-                if [
-                    "abs",
-                    "ceil",
-                    "floor",
-                    "round",
-                    "sqrt",
-                    "exp",
-                    "ln",
-                    "log2",
-                    "log10",
-                    "clamp",
-                    "clamp_min",
-                    "clamp_max",
-                ]
-                .contains(&c.func.name) =>
-            {
-                labels(c.args.args.first()?)
-            }
-            _ => None,
-        }
+    match crate::promql::parse(query, Dialect::Prometheus3)
+        .ok()?
+        .output_labels()
+    {
+        OutputLabels::Exactly(labels) => Some(labels),
+        OutputLabels::AllExcept(_) => None,
     }
-    labels(&parser::parse(query).ok()?)
 }
 
 #[cfg(test)]
