@@ -122,11 +122,21 @@ pub fn did_you_mean<'a>(
 
 /// A type error at `node`.
 pub fn expected(node: &Node, what: &str) -> Diagnostic {
-    Diagnostic::error(
+    let d = Diagnostic::error(
         "spec/invalid-type",
         format!("expected {what}, found {}", node.kind_name()),
     )
-    .with_label(node.span, format!("expected {what} here"))
+    .with_label(node.span, format!("expected {what} here"));
+    let help = if what.starts_with("a sequence") {
+        "write a list: one `- item` per line, or `[a, b]`"
+    } else if what.starts_with("a mapping") {
+        "write `key: value` pairs, one per line, or `{key: value}`"
+    } else if what.starts_with("a string") || what.starts_with("a PromQL") {
+        "write a single value; quote it if it contains `: ` or starts with a special character"
+    } else {
+        return d;
+    };
+    d.with_help(help)
 }
 
 /// Raw types that can be decoded from a YAML node.

@@ -194,6 +194,14 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, UnitError> {
     if let Some(n) = parse_number(t) {
         return Ok(n);
     }
+    if has_leading_zero(t) {
+        return Err(UnitError {
+            message: format!("`{t}` has a leading zero"),
+            help: format!(
+                "YAML 1.1 tools read `{t}` as an octal number and YAML 1.2 tools as a decimal one; write it without the leading zero"
+            ),
+        });
+    }
     match unit {
         Unit::Seconds => parse_duration(t)
             .map(|d| d.as_secs_f64())
@@ -217,6 +225,11 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, UnitError> {
         }
         Unit::Count => Err(fail("a number")),
     }
+}
+
+fn has_leading_zero(t: &str) -> bool {
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn parse_percent(t: &str) -> Option<f64> {

@@ -1,0 +1,3 @@
+//! `thresholds/*`: rules about the thresholds of a feature spec.
+
+pub mod unit_mismatch;
