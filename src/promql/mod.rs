@@ -28,6 +28,8 @@
 //! - `dialect` applies the [`Dialect`] (Prometheus 2 or 3) on top;
 //! - `facts` pairs the crate's AST with the tree, node for node, to attach
 //!   spans; `labels` computes [`OutputLabels`] from the AST.
+//! - [`eval`] evaluates an expression over synthetic series with Prometheus
+//!   2.42's semantics, for the unit-test generator (its own small types).
 //!
 //! Known gaps, all inherited from promql-parser 0.11:
 //! - Prometheus 3 experimental syntax it does not parse is an error in both

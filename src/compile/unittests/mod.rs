@@ -139,6 +139,7 @@ pub fn compile(project: &Project, features: &[Feature]) -> Vec<Output> {
 /// The test of every threshold of `feature`, in spec order.
 pub fn plan(project: &Project, feature: &Feature) -> Vec<ThresholdTest> {
     let rules = prometheus::rules(project, feature);
+    // A recording rule and the alerting rules after it form one threshold's block.
     let mut blocks: Vec<Vec<&Rule>> = Vec::new();
     for r in &rules {
         match r {
@@ -150,11 +151,20 @@ pub fn plan(project: &Project, feature: &Feature) -> Vec<ThresholdTest> {
             }
         }
     }
+    let block_of = |t: &Threshold| {
+        blocks
+            .iter()
+            .find(|b| {
+                matches!(b[0], Rule::Record { labels, .. }
+                    if labels.get(names::THRESHOLD_LABEL) == Some(&t.id))
+            })
+            .cloned()
+            .unwrap_or_default()
+    };
     feature
         .thresholds
         .iter()
-        .zip(blocks)
-        .map(|(t, block)| plan_threshold(project, feature, t, &block))
+        .map(|t| plan_threshold(project, feature, t, &block_of(t)))
         .collect()
 }
 
