@@ -285,3 +285,33 @@ fn tests_fail_when_a_threshold_or_for_changes() {
         started.elapsed().max(Duration::ZERO)
     );
 }
+
+#[test]
+fn a_threshold_without_a_test_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        Path::new(EDGE_CASES).join("promspec.yaml"),
+        dir.path().join("promspec.yaml"),
+    )
+    .expect("copy project");
+    std::fs::write(
+        dir.path().join("slow.yaml"),
+        "feature: slow\nteam: qa\nthresholds:\n  - id: yearly\n    query: max(x{job=\"a\"})\n    unit: count\n    warning: {above: 1, for: 1y}\n",
+    )
+    .expect("write spec");
+    let ws = workspace(&dir.path().to_string_lossy());
+    let plan = unittests::plan(&ws.project, &ws.features[0]);
+    let Drive::Untested { reason } = &plan[0].drive else {
+        panic!("{:?}", plan[0].drive)
+    };
+    assert!(reason.contains("evaluations"), "{reason}");
+    let text = unittests::render(&ws.project, &ws.features[0], &plan);
+    assert!(text.contains(&format!("  # No test: {reason}.")), "{text}");
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let report = promtool::run(&ws, &promtool_bin(), scratch.path()).expect("promtool runs");
+    assert!(!report.failed(), "{report}");
+    assert!(
+        report.to_string().contains("  no test  yearly: "),
+        "{report}"
+    );
+}

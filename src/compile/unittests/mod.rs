@@ -10,11 +10,11 @@
 //!
 //! The timeline drives the query's source series where the query can be
 //! evaluated here ([`crate::promql::eval`]) and one input moves it to each
-//! wanted value ([`inputs`]), so the recording rule and the alert are tested
+//! wanted value (`inputs`), so the recording rule and the alert are tested
 //! together. Otherwise the recorded series itself is the input, and the file
 //! says why. What the test expects is not written by hand: the rule group is
-//! played forward ([`simulate`]) with the rules as
-//! [`prometheus::rules`](super::prometheus::rules) produces them, and the
+//! played forward (`simulate`) with the rules as
+//! [`super::prometheus::rules`] produces them, and the
 //! file asserts that state at the moments that matter.
 //!
 //! This module reads the model and the generated rules; it never writes files
@@ -46,6 +46,19 @@ const MARGIN: f64 = 0.05;
 
 /// Windows longer than this are driven by jumps rather than steady growth.
 const LONG_WINDOW_MS: i64 = 3_600_000;
+
+/// The most evaluations one test may take (promtool runs them all).
+const MAX_STEPS: usize = 20_000;
+
+fn check_length(phases: &[Phase]) -> Result<usize, Failure> {
+    let total: usize = phases.iter().map(|p| p.steps).sum();
+    if total > MAX_STEPS {
+        return Err(Failure::Other(format!(
+            "its timeline needs {total} evaluations, more than the {MAX_STEPS} a test may take"
+        )));
+    }
+    Ok(total)
+}
 
 /// What the test of one level is built around.
 #[derive(Debug, Clone, PartialEq)]
@@ -447,7 +460,7 @@ fn burst_schedule(levels: &[LevelProbe], window_ms: i64, interval_ms: i64) -> Op
         })
         .collect();
     let (first_jump, last_jump) = (starts[1], starts[n - 2]);
-    if last_jump + 3 >= first_jump + w {
+    if last_jump + 3 >= first_jump + w || starts[n - 1] > first_jump + w {
         return None;
     }
     // The recovery starts when the first jump after the first phase leaves.
@@ -696,6 +709,7 @@ impl Ctx<'_> {
         } else {
             schedule(levels, window, self.interval_ms)
         };
+        let total = check_length(&phases)?;
         let mut targets: Vec<f64> = phases.iter().map(|p| p.target).collect();
         targets.sort_by(f64::total_cmp);
         targets.dedup();
@@ -721,7 +735,6 @@ impl Ctx<'_> {
                     })
                     .collect(),
             );
-            let total: usize = phases.iter().map(|p| p.steps).sum();
             let mut recorded = Vec::with_capacity(total);
             for step in 0..total {
                 let out = model
@@ -812,6 +825,7 @@ impl Ctx<'_> {
     /// A test that supplies the recorded series directly.
     fn direct_test(&self, query: &str, levels: &[LevelProbe]) -> Result<Body, Failure> {
         let phases = schedule(levels, 0, self.interval_ms);
+        check_length(&phases)?;
         let mut labels = Labels::new();
         labels.insert(METRIC_NAME.into(), self.record.to_string());
         for (k, v) in self.record_labels {
