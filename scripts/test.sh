@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test of promspec. Installs what the tests need first (promtool,
-# amtool, Alertmanager, the Grafana schema types): a missing tool is installed,
-# never skipped.
+# Runs every test of promspec. Installs what the tests need first (promtool and
+# the Prometheus server, amtool, Alertmanager, the Grafana schema types): a
+# missing tool is installed, never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)   # tests/e2e.rs runs the server
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+if [ -f tests/grafana-schema/package.json ]; then
+  command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

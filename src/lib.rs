@@ -10,7 +10,8 @@
 //! 5. [`compile`] produces every artifact (Prometheus rules, ...) in memory,
 //!    and [`compile::write`] writes them atomically or compares them with disk.
 //!
-//! [`pipeline`] sequences these stages for every command.
+//! [`pipeline`] sequences these stages for every command; [`promtool`] runs
+//! the generated unit tests with the real promtool.
 
 pub mod cli;
 pub mod compile;
@@ -18,6 +19,8 @@ pub mod diag;
 pub mod lint;
 pub mod pipeline;
 pub mod promql;
+pub mod promtool;
+pub mod routing;
 pub mod rulefile;
 pub mod source;
 pub mod spec;

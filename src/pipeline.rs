@@ -106,6 +106,7 @@ pub fn load_into(
     let workspace = project.map(|project| Workspace { project, features });
     if let Some(ws) = &workspace {
         check_queries(ws, sources, &mut diags);
+        diags.extend(crate::lint::rules::check(ws, sources));
     }
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
@@ -174,6 +175,10 @@ fn check_queries(ws: &Workspace, sources: &SourceMap, diags: &mut Vec<Diagnostic
 /// Every artifact of the workspace, in a stable order.
 pub fn compile(ws: &Workspace) -> Vec<Output> {
     let mut outputs = compile::prometheus::compile(&ws.project, &ws.features);
+    outputs.extend(compile::alertmanager::compile(&ws.project, &ws.features));
+    outputs.extend(compile::grafana::compile(&ws.project, &ws.features));
+    outputs.extend(compile::docs::compile(&ws.project, &ws.features));
+    outputs.extend(compile::unittests::compile(&ws.project, &ws.features));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs
 }

@@ -199,7 +199,7 @@ fn explain_documents_ids() {
 #[test]
 fn every_command_has_help_with_an_example() {
     let dir = tempfile::tempdir().unwrap();
-    for cmd in ["build", "lint", "schema", "explain", "init"] {
+    for cmd in ["build", "lint", "schema", "explain", "init", "routes"] {
         let out = promspec(dir.path(), &[cmd, "--help"]);
         assert_eq!(out.status.code(), Some(0));
         assert!(

@@ -25,6 +25,11 @@ pub enum Command {
         after_help = "Examples:\n  promspec build\n  promspec build --check          # CI: exit 1 and print the diff if generated/ is stale\n  promspec build --specs ops/specs --out ops/generated"
     )]
     Build(BuildArgs),
+    /// Run the generated unit tests of every threshold with promtool.
+    #[command(
+        after_help = "Examples:\n  promspec test\n  promspec test --promtool /opt/prometheus/promtool\n\nThe specs are compiled in memory and the tests run on the result, so they match the specs even before `promspec build`.\nExit status: 0 all passed, 1 a test failed, 2 promtool missing or unusable input."
+    )]
+    Test(TestArgs),
     /// Lint specs, Prometheus rule files and PrometheusRule manifests.
     #[command(
         after_help = "Examples:\n  promspec lint                   # the project: specs/ and generated/\n  promspec lint rules/ 'k8s/**/*-rules.yaml' --format concise\n  promspec lint --format sarif > promspec.sarif\n  promspec lint --fail-on warning # CI: warnings fail too"
@@ -40,6 +45,12 @@ pub enum Command {
         after_help = "Examples:\n  promspec explain spec/invalid-unit\n  promspec explain --list"
     )]
     Explain(ExplainArgs),
+    /// Ask where alerts go in the generated Alertmanager routing.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  promspec routes test feature=new-feature alertname=NewFeatureErrorRatio severity=critical"
+    )]
+    Routes(RoutesCommand),
     /// Create a project file and an example feature spec.
     #[command(
         after_help = "Examples:\n  promspec init                   # creates specs/promspec.yaml and specs/example.yaml\n  promspec init --specs monitoring/specs"
@@ -88,6 +99,20 @@ pub struct BuildArgs {
     #[arg(long)]
     pub check: bool,
     /// How to print findings.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+/// Arguments of `test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Directory holding `promspec.yaml` and the feature specs.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// The promtool binary (default: `promtool` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub promtool: Option<PathBuf>,
+    /// How to print findings in the specs.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -144,4 +169,36 @@ pub struct InitArgs {
     /// Directory to create the specs in.
     #[arg(long, default_value = "specs")]
     pub specs: PathBuf,
+}
+
+/// The `routes` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RoutesCommand {
+    /// Print the receivers an alert with the given labels reaches, the routes
+    /// on the way and the inhibit rules that concern it (Alertmanager's
+    /// semantics; the first line is what `amtool config routes test` prints).
+    #[command(
+        after_help = "Examples:\n  promspec routes test feature=new-feature alertname=NewFeatureErrorRatio severity=critical\n  promspec routes test --config generated/alertmanager/alertmanager.yml severity=warning\n  promspec routes test --verify pager-oncall,slack-ops-critical severity=critical"
+    )]
+    Test(RoutesTestArgs),
+}
+
+/// Arguments of `routes test`.
+#[derive(Debug, clap::Args)]
+pub struct RoutesTestArgs {
+    /// The alert's labels, `name=value` (values may be double-quoted).
+    #[arg(required = true, value_name = "LABEL=VALUE")]
+    pub labels: Vec<String>,
+    /// Directory holding `promspec.yaml` and the feature specs, compiled in memory.
+    #[arg(long, default_value = "specs", conflicts_with = "config")]
+    pub specs: PathBuf,
+    /// Read this Alertmanager configuration file instead of compiling the specs.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Exit 1 unless the receivers are exactly these, in this order (comma-separated).
+    #[arg(long, value_name = "RECEIVERS")]
+    pub verify: Option<String>,
+    /// How to print findings in the specs or the configuration file.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }

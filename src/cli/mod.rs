@@ -38,8 +38,10 @@ pub fn run(args: Args) -> ExitStatus {
     match args.command {
         args::Command::Build(a) => commands::build::run(a),
         args::Command::Lint(a) => commands::lint::run(a),
+        args::Command::Test(a) => commands::test::run(a),
         args::Command::Schema(a) => commands::schema::run(a),
         args::Command::Explain(a) => commands::explain::run(a),
         args::Command::Init(a) => commands::init::run(a),
+        args::Command::Routes(args::RoutesCommand::Test(a)) => commands::routes::test(a),
     }
 }

@@ -21,6 +21,19 @@ pub const SEVERITY_LABEL: &str = "severity";
 /// The label with the priority.
 pub const PRIORITY_LABEL: &str = "priority";
 
+/// The label Prometheus sets to the alert name.
+pub const ALERTNAME_LABEL: &str = "alertname";
+
+/// The Alertmanager receiver of alerts that no route delivers: it notifies
+/// nobody, and no alert generated from a spec with receivers ends there.
+pub const UNROUTED_RECEIVER: &str = "promspec-unrouted";
+
+/// Labels Alertmanager groups alerts by unless the project sets `group_by`.
+pub const DEFAULT_GROUP_BY: [&str; 3] = [ALERTNAME_LABEL, FEATURE_LABEL, SEVERITY_LABEL];
+
+/// What the header of a file generated from every spec names as its source.
+pub const ALL_SPECS_SOURCE: &str = "specs/promspec.yaml and every feature spec";
+
 /// The header comment of a generated YAML file.
 pub fn yaml_header(source: &str) -> String {
     format!(
@@ -96,9 +109,14 @@ pub fn group_name(feature: &Feature) -> String {
 /// Grafana's limit on dashboard uids.
 pub const MAX_UID_LEN: usize = 40;
 
+/// The readable dashboard uid of a feature, before any shortening.
+pub fn readable_dashboard_uid(feature_slug: &str) -> String {
+    format!("promspec-{feature_slug}")
+}
+
 /// The dashboard uid of a feature, within Grafana's 40-character limit.
 pub fn dashboard_uid(feature_slug: &str) -> String {
-    let uid = format!("promspec-{feature_slug}");
+    let uid = readable_dashboard_uid(feature_slug);
     if uid.len() <= MAX_UID_LEN {
         return uid;
     }
@@ -131,6 +149,46 @@ pub fn row_panel_id(index: usize) -> u32 {
     100_000 + index as u32
 }
 
+/// The tag of every generated dashboard; the dashboards link to each other by it.
+pub const DASHBOARD_TAG: &str = "promspec";
+
+/// The name of the data source template variable every target uses.
+pub const DATASOURCE_VARIABLE: &str = "datasource";
+
+/// The target label naming the scraped instance; dashboards filter by it.
+pub const INSTANCE_LABEL: &str = "instance";
+
+/// The series Prometheus keeps for every pending or firing alert.
+pub const ALERTS_METRIC: &str = "ALERTS";
+
+/// The label of [`ALERTS_METRIC`] saying `pending` or `firing`.
+pub const ALERTSTATE_LABEL: &str = "alertstate";
+
+/// The id of the overview's time-series panel of firing alerts.
+pub const OVERVIEW_ALERTS_TIMESERIES_PANEL_ID: u32 = 1;
+
+/// The id of the overview's stat panel of firing alerts.
+pub const OVERVIEW_ALERTS_STAT_PANEL_ID: u32 = 2;
+
+/// The id of the overview's stat panel of the feature at `index`.
+pub fn overview_feature_panel_id(index: usize) -> u32 {
+    (index as u32 + 1) * 10
+}
+
+/// The URL of a feature's dashboard.
+pub fn feature_dashboard_url(grafana_url: &str, feature: &Feature) -> String {
+    format!(
+        "{grafana_url}/d/{}/{}",
+        dashboard_uid(&feature.slug),
+        feature.slug
+    )
+}
+
+/// The URL of the overview dashboard.
+pub fn overview_dashboard_url(grafana_url: &str) -> String {
+    format!("{grafana_url}/d/{OVERVIEW_UID}/overview")
+}
+
 /// Where the time-series panel of a threshold lives in Grafana.
 pub fn dashboard_url(grafana_url: &str, feature: &Feature, threshold_index: usize) -> String {
     format!(
@@ -149,6 +207,12 @@ pub fn rules_path(feature: &Feature) -> String {
 /// Path of a feature's promtool unit tests in `generated/`.
 pub fn rule_tests_path(feature: &Feature) -> String {
     format!("prometheus/{}.test.yml", feature.slug)
+}
+
+/// The promtool test group of a threshold's unit test (`<feature>/<threshold>`);
+/// `promspec test` reads results back by this name.
+pub fn rule_test_group_name(feature: &Feature, threshold: &Threshold) -> String {
+    format!("{}/{}", feature.slug, threshold.id)
 }
 
 /// Path of the Alertmanager configuration in `generated/`.

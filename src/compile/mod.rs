@@ -4,8 +4,13 @@
 //! generated names come from [`conventions`]. [`write`] is the only code
 //! that touches `generated/`.
 
+pub mod alertmanager;
 pub mod conventions;
+pub mod docs;
+pub mod grafana;
 pub mod prometheus;
+pub mod unittests;
+pub mod words;
 pub mod write;
 pub mod yaml_out;
 

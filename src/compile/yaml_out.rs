@@ -180,12 +180,49 @@ pub fn is_plain_safe(s: &str) -> bool {
     ) {
         return false;
     }
-    // Anything that looks like a number (or a YAML 1.1 sexagesimal/octal/hex) is quoted.
-    let looks_numeric = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || "+-._:eExXoObB".contains(c) || c.is_ascii_hexdigit())
-        && s.chars().any(|c| c.is_ascii_digit());
-    !looks_numeric && s.chars().all(|c| !c.is_control())
+    // Anything a YAML 1.1 or 1.2 reader takes for a number is quoted.
+    !looks_numeric(s) && s.chars().all(|c| !c.is_control())
+}
+
+/// Whether a YAML 1.1 or 1.2 reader would resolve the plain scalar `s` to a
+/// number: decimal, octal, hexadecimal, binary, float or sexagesimal.
+fn looks_numeric(s: &str) -> bool {
+    let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let all = |t: &str, ok: fn(char) -> bool| !t.is_empty() && t.chars().all(|c| ok(c) || c == '_');
+    if let Some(hex) = t.strip_prefix("0x") {
+        return all(hex, |c| c.is_ascii_hexdigit());
+    }
+    if let Some(oct) = t.strip_prefix("0o") {
+        return all(oct, |c| c.is_digit(8));
+    }
+    if let Some(bin) = t.strip_prefix("0b") {
+        return all(bin, |c| c == '0' || c == '1');
+    }
+    // Sexagesimal (YAML 1.1): 1:30, 190:20:30.15
+    if t.contains(':') {
+        let mut parts = t.split(':');
+        let head = parts.next().unwrap_or("");
+        return all(head, |c| c.is_ascii_digit())
+            && parts.all(|p| {
+                let int = p.split('.').next().unwrap_or("");
+                !int.is_empty() && int.len() <= 2 && int.chars().all(|c| c.is_ascii_digit())
+            });
+    }
+    // Decimal integers and floats, with optional exponent.
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let mantissa_ok = mantissa.chars().any(|c| c.is_ascii_digit())
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '_' || c == '.')
+        && mantissa.matches('.').count() <= 1;
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
 }
 
 fn scalar_text(s: &str, level: usize) -> String {
@@ -270,5 +307,21 @@ mod tests {
         }
         assert!(is_plain_safe("rate(x[5m]) > 0.5"));
         assert!(is_plain_safe("新機能"));
+        for s in ["1d", "5m", "30s", "P1", "1h30m", "v1.2.3", "0xZZ"] {
+            assert!(is_plain_safe(s), "{s:?} reads back as a string");
+        }
+        for s in [
+            "1_000",
+            "0x1F",
+            "0o17",
+            "0b101",
+            "1e3",
+            "-2.5",
+            ".5",
+            "1:30",
+            "190:20:30.15",
+        ] {
+            assert!(!is_plain_safe(s), "{s:?} reads back as a number");
+        }
     }
 }

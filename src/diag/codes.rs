@@ -91,11 +91,6 @@ pub const CODES: &[Code] = &[
         explanation: "`specs/<feature>.yaml` holds the feature `<feature>`, so generated files and specs can be found from each other.",
     },
     Code {
-        id: "spec/unknown-receiver",
-        summary: "A receiver named in `notify` or `severities` is not defined.",
-        explanation: "Receivers are defined under `receivers:` in the project file. The help suggests the closest name.",
-    },
-    Code {
         id: "spec/unknown-priority",
         summary: "A priority is not defined under `priorities`.",
         explanation: "Priorities (`P0`..`P4`) are defined in the project file with their response times.",
@@ -116,9 +111,9 @@ pub const CODES: &[Code] = &[
         explanation: "Add one of `slack`, `email`, `pagerduty`, `opsgenie`, `webhook`.",
     },
     Code {
-        id: "routing/inline-secret",
-        summary: "A secret (webhook URL, routing key, password) is written inline in a spec.",
-        explanation: "Specs live in version control and generated files are committed. Put the secret in a file that Alertmanager reads and reference it with the `*_file` field, e.g. `api_url_file: /etc/alertmanager/secrets/slack-webhook-url`.",
+        id: "alertmanager/invalid-config",
+        summary: "An Alertmanager configuration file given to `promspec routes test --config` cannot be read.",
+        explanation: "The file must hold a root `route` with a `receiver`, `receivers` with names, and valid matchers (`name=\"value\"`, `=~` regexes that compile), durations and `continue` flags. Every route must name a defined receiver and time interval. `amtool check-config <file>` gives Alertmanager's own verdict.",
     },
     Code {
         id: "rulefile/parse",

@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use crate::compile::conventions;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::lint::parallel;
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
+use crate::lint::{parallel, registry};
 use crate::pipeline;
 use crate::rulefile::{self, load::Shape};
 use crate::source::{SourceId, SourceMap, Span};
@@ -174,6 +174,7 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
     let mut targets = Vec::new();
     let mut workspaces: Vec<(Workspace, usize)> = Vec::new();
     let mut files = 0;
+    let mut reported = Vec::new();
 
     // 3. Specs, through the spec pipeline.
     for (dir, only) in &spec_dirs {
@@ -185,11 +186,23 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
                 .any(|p| same_file(p, &sources.get(span.source).path)),
             _ => true,
         };
-        diagnostics.extend(found.into_iter().filter(|d| keep(d)));
+        let Some(ws) = workspace else {
+            diagnostics.extend(found.into_iter().filter(|d| keep(d)));
+            files += sources.files().count() - first as usize;
+            continue;
+        };
         files += sources.files().count() - first as usize;
-        let Some(ws) = workspace else { continue };
         let s = project_settings(&ws, &sources, &mut diagnostics);
         let index = settings.len();
+        // What the pipeline's check stage reported for registered rules gets
+        // the project's severities and the files' suppressions.
+        for d in found.into_iter().filter(|d| keep(d)) {
+            if registry::find(d.id).is_some() {
+                reported.push((index, d));
+            } else {
+                diagnostics.push(d);
+            }
+        }
         settings.push(s);
         for feature in &ws.features {
             let file = rulefile::lower::feature(&ws.project, feature);
@@ -255,6 +268,7 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
         settings: &settings,
         targets: &targets,
         workspaces: &ws_refs,
+        reported,
     });
     let mut all = Diagnostics::new();
     all.extend(diagnostics);

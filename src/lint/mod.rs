@@ -28,8 +28,10 @@
 //! 4. `cargo test` checks the contract: the id matches the file, the doc
 //!    has every section, and the fixtures behave.
 //!
-//! A check written elsewhere as `fn check(ws: &Workspace, sources:
-//! &SourceMap) -> Vec<Diagnostic>` registers as [`Check::Workspace`].
+//! A check written as `fn check(ws: &Workspace, sources: &SourceMap) ->
+//! Vec<Diagnostic>` (routing, dashboards) registers as [`Check::Pipeline`]
+//! when the spec pipeline runs it, or [`Check::Workspace`] when only the
+//! linter should; its doc comes from the rule's `DOC`.
 
 pub mod facts;
 pub mod load;
@@ -65,8 +67,12 @@ pub enum Check {
     File(fn(&FileCx, &mut Vec<Diagnostic>)),
     /// Once per spec threshold.
     Threshold(fn(&ThresholdCx, &mut Vec<Diagnostic>)),
-    /// Once per spec workspace (routing, dashboards: cross-file checks).
+    /// Once per spec workspace, by the linter only.
     Workspace(fn(&Workspace, &SourceMap) -> Vec<Diagnostic>),
+    /// Once per spec workspace, by the spec pipeline's check stage (so
+    /// `build` reports it too); the linter applies severities and
+    /// suppressions to what it reports.
+    Pipeline(fn(&Workspace, &SourceMap) -> Vec<Diagnostic>),
 }
 
 impl Check {
@@ -78,7 +84,7 @@ impl Check {
             Check::Group(_) => "rule groups",
             Check::File(_) => "rule files",
             Check::Threshold(_) => "spec thresholds",
-            Check::Workspace(_) => "the spec workspace",
+            Check::Workspace(_) | Check::Pipeline(_) => "the spec workspace",
         }
     }
 }
@@ -135,6 +141,6 @@ pub struct ThresholdCx<'a> {
 }
 
 /// The one-line summary of a rule id, if the id is a registered rule.
-pub fn summary(id: &str) -> Option<&'static str> {
+pub fn summary(id: &str) -> Option<String> {
     registry::find(id).map(RuleMeta::summary)
 }

@@ -51,14 +51,35 @@ pub struct RuleMeta {
 
 impl RuleMeta {
     /// The one-line summary: the first sentence of "What it does".
-    pub fn summary(&self) -> &'static str {
+    pub fn summary(&self) -> String {
         let body = self
             .doc
             .split_once("## What it does")
             .map(|(_, rest)| rest)
-            .unwrap_or(self.doc)
-            .trim_start();
-        body.lines().next().unwrap_or("").trim()
+            .unwrap_or(self.doc);
+        let paragraph: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let text = paragraph.join(" ");
+        // The first `. ` outside code spans that starts a new sentence.
+        let mut in_code = false;
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                b'`' => in_code = !in_code,
+                b'.' if !in_code
+                    && bytes.get(i + 1) == Some(&b' ')
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase) =>
+                {
+                    return text[..=i].to_string();
+                }
+                _ => {}
+            }
+        }
+        text
     }
 
     /// The documentation without the leading space of each `///` line.
@@ -110,6 +131,16 @@ macro_rules! rule {
             default_severity: rule!(@sev $severity),
             doc: T::DOC,
             check: T::CHECK,
+        }
+    }};
+    (pipeline $id:literal, $category:ident, $severity:ident, $module:ident :: $file:ident :: $ty:ident) => {{
+        use crate::lint::rules::$module::$file as m;
+        RuleMeta {
+            id: $id,
+            category: Category::$category,
+            default_severity: rule!(@sev $severity),
+            doc: m::$ty::DOC.docs,
+            check: Check::Pipeline(m::check),
         }
     }};
     (@sev Off) => { None };
@@ -172,6 +203,8 @@ pub static RULES: &[RuleMeta] = &[
         Warning,
         alerts::unknown_severity::UnknownSeverity
     ),
+    rule!(pipeline "dashboards/duplicate-uid", Correctness, Error, dashboards::duplicate_uid::DuplicateUid),
+    rule!(pipeline "dashboards/uid-too-long", Style, Warning, dashboards::uid_too_long::UidTooLong),
     rule!(
         "promql/aggregation-drops-label",
         Suspicious,
@@ -245,6 +278,13 @@ pub static RULES: &[RuleMeta] = &[
         Warning,
         promql::useless_regex::UselessRegex
     ),
+    rule!(pipeline "routing/incomplete-receiver", Correctness, Error, routing::incomplete_receiver::IncompleteReceiver),
+    rule!(pipeline "routing/inhibit-missing-label", Suspicious, Warning, routing::inhibit_missing_label::InhibitMissingLabel),
+    rule!(pipeline "routing/inline-secret", Correctness, Error, routing::inline_secret::InlineSecret),
+    rule!(pipeline "routing/reserved-receiver", Correctness, Error, routing::reserved_receiver::ReservedReceiver),
+    rule!(pipeline "routing/unknown-receiver", Correctness, Error, routing::unknown_receiver::UnknownReceiver),
+    rule!(pipeline "routing/unrouted-alert", Suspicious, Warning, routing::unrouted_alert::UnroutedAlert),
+    rule!(pipeline "routing/unused-receiver", Suspicious, Warning, routing::unused_receiver::UnusedReceiver),
     rule!(
         "rules/duplicate",
         Correctness,
@@ -287,6 +327,7 @@ pub static RULES: &[RuleMeta] = &[
         Error,
         thresholds::order::Order
     ),
+    rule!(pipeline "thresholds/unit-mismatch", Suspicious, Warning, thresholds::unit_mismatch::UnitMismatch),
     rule!(
         "thresholds/unreachable",
         Correctness,

@@ -41,6 +41,10 @@ pub struct Input<'a> {
     pub targets: &'a [Target],
     /// Spec workspaces with the index of their settings.
     pub workspaces: &'a [(&'a Workspace, usize)],
+    /// Findings the spec pipeline already reported (its check stage runs the
+    /// [`Check::Pipeline`] rules), with the index of their settings: they get
+    /// severities and suppressions like every other finding.
+    pub reported: Vec<(usize, Diagnostic)>,
 }
 
 /// Run every enabled rule and return the findings, suppressions applied.
@@ -150,6 +154,10 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
             }
         }
         findings.extend(finish(out, settings));
+    }
+
+    for (s, d) in &input.reported {
+        findings.extend(finish(vec![d.clone()], &input.settings[*s]));
     }
 
     let mut report = Vec::new();

@@ -41,6 +41,7 @@ pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagno
         settings: &[settings],
         targets: &targets,
         workspaces: &[],
+        reported: Vec::new(),
     }));
     (sources, diags)
 }
@@ -86,6 +87,7 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
         settings: &[settings],
         targets: &targets,
         workspaces: &[(&ws, 0)],
+        reported: Vec::new(),
     }));
     (sources, diags)
 }

@@ -64,7 +64,7 @@ pub fn read(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> LintConfig {
         match d.value.parse() {
             Ok(dialect) => config.dialect = Some(dialect),
             Err(message) => cx.report(
-                Diagnostic::error("spec/invalid-value", message)
+                Diagnostic::error("spec/invalid-value", message.to_string())
                     .with_label(d.span, "unknown dialect")
                     .with_help("choose `prometheus2` or `prometheus3`"),
             ),

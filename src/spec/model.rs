@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::promql::Dialect;
-use crate::source::{SourceId, SourceMap, Span};
+use crate::source::{SourceId, SourceMap, Span, Spanned};
 use crate::spec::units::Unit;
 use crate::yaml::{self, Style};
 
@@ -171,8 +171,10 @@ pub struct SeverityConfig {
     pub level: Level,
     /// Default priority.
     pub priority: String,
-    /// Default receivers.
+    /// Default receivers (only those defined in the project).
     pub receivers: Vec<String>,
+    /// The receivers as written, with their spans (routing lints check them).
+    pub receiver_refs: Vec<Spanned<String>>,
     /// Notify only within these intervals.
     pub active_time_intervals: Vec<String>,
     /// Do not notify within these intervals.
@@ -404,8 +406,11 @@ pub struct LevelRule {
     pub keep_firing_for: Option<Duration>,
     /// Priority name.
     pub priority: String,
-    /// Receivers.
+    /// Receivers (only those defined in the project).
     pub receivers: Vec<String>,
+    /// The receivers as written in a `notify` list, with their spans (empty
+    /// when the level uses its severity's receivers).
+    pub receiver_refs: Vec<Spanned<String>>,
     /// Where the receivers were chosen (for diagnostics).
     pub receivers_span: Span,
     /// Summary override.

@@ -69,7 +69,7 @@ raw_struct! {
         smtp: Option<Smtp>,
         /// `resolve_timeout` of Alertmanager's global section.
         resolve_timeout: Option<Duration>,
-        /// Labels alerts are grouped by (default: alertname, feature, severity).
+        /// Labels alerts are grouped by (default: alertname, feature, severity). Inhibit rules compare them too, except `severity` and `priority`.
         group_by: Option<Vec<Str>>,
     }
 }
@@ -201,7 +201,7 @@ raw_struct! {
     WebhookReceiver as "webhook receiver" {
         /// URL to post to (must not embed credentials).
         url: Option<Str>,
-        /// File holding the URL.
+        /// File holding the URL (Alertmanager 0.26 and later; promspec targets 0.25, which rejects it).
         url_file: Option<Str>,
         /// Notify when the alert resolves (default true).
         send_resolved: Option<Spanned<bool>>,

@@ -146,6 +146,19 @@ impl Resolver<'_> {
     }
 }
 
+/// The known receivers among `refs`, and every reference as written.
+///
+/// Unknown receivers are not reported here: the routing lints
+/// (`routing/unknown-receiver`) judge the references kept in the model.
+fn receiver_refs(refs: &[raw::Str], known: &[String]) -> (Vec<String>, Vec<Spanned<String>>) {
+    let names = refs
+        .iter()
+        .filter(|r| known.contains(&r.value))
+        .map(|r| r.value.clone())
+        .collect();
+    (names, refs.to_vec())
+}
+
 fn inline_secret(field: &raw::Str, name: &str, file_field: &str) -> Diagnostic {
     Diagnostic::error(
         "routing/inline-secret",
@@ -253,13 +266,8 @@ pub fn resolve_project(
             "priority",
             "`priorities` of the project file",
         );
-        let receivers = r.names_exist(
-            s.receivers.as_deref().unwrap_or_default(),
-            &receiver_names,
-            "spec/unknown-receiver",
-            "receiver",
-            "`receivers` of the project file",
-        );
+        let (receivers, receiver_refs) =
+            receiver_refs(s.receivers.as_deref().unwrap_or_default(), &receiver_names);
         let active = r.names_exist(
             s.active_time_intervals.as_deref().unwrap_or_default(),
             &interval_names,
@@ -278,6 +286,7 @@ pub fn resolve_project(
             level,
             priority: s.priority.value.clone(),
             receivers,
+            receiver_refs,
             active_time_intervals: active,
             mute_time_intervals: mute,
             span: name.span,
@@ -835,20 +844,15 @@ fn level_rule(
         .as_ref()
         .or_else(|| notify_for(&t.notify, level))
         .or_else(|| notify_for(&feature.notify, level));
-    let (receivers, receivers_span) = match chosen {
+    let (receivers, receiver_refs, receivers_span) = match chosen {
         Some(list) => {
             let span = list.first().map_or(l.span, |f| f.span);
-            let names = r.names_exist(
-                list,
-                &receiver_names,
-                "spec/unknown-receiver",
-                "receiver",
-                "`receivers` of the project file",
-            );
-            (names, span)
+            let (names, refs) = receiver_refs(list, &receiver_names);
+            (names, refs, span)
         }
         None => (
             severity.map(|s| s.receivers.clone()).unwrap_or_default(),
+            Vec::new(),
             l.span,
         ),
     };
@@ -863,6 +867,7 @@ fn level_rule(
         keep_firing_for,
         priority,
         receivers,
+        receiver_refs,
         receivers_span,
         summary: l.summary.as_ref().map(|s| s.value.clone()),
         span: l.span,

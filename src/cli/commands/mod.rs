@@ -4,4 +4,6 @@ pub mod build;
 pub mod explain;
 pub mod init;
 pub mod lint;
+pub mod routes;
 pub mod schema;
+pub mod test;

@@ -21,7 +21,7 @@ pub(super) fn emit(
             json!({
                 "id": id,
                 "name": id,
-                "shortDescription": {"text": crate::lint::summary(id).or_else(|| crate::diag::codes::find(id).map(|c| c.summary)).unwrap_or(id)},
+                "shortDescription": {"text": crate::lint::summary(id).or_else(|| crate::diag::codes::find(id).map(|c| c.summary.to_string())).unwrap_or_else(|| id.to_string())},
                 "helpUri": format!("https://promspec.dev/rules/{id}"),
             })
         })

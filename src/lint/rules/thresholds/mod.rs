@@ -1,8 +1,9 @@
-//! `thresholds/*`: the levels of a spec threshold, judged against each other
-//! and against the threshold's unit.
+//! `thresholds/*`: the levels of a spec threshold, judged against each other,
+//! against the threshold's unit and against its query.
 
 pub mod for_order;
 pub mod order;
+pub mod unit_mismatch;
 pub mod unreachable;
 
 use crate::spec::model::{LevelRule, Threshold};

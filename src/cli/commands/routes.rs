@@ -1,0 +1,73 @@
+//! `promspec routes test`.
+
+use crate::cli::ExitStatus;
+use crate::cli::args::RoutesTestArgs;
+use crate::cli::output::{error, print_diagnostics};
+use crate::compile::alertmanager;
+use crate::diag::Diagnostics;
+use crate::pipeline;
+use crate::routing::answer;
+use crate::routing::config::Config;
+use crate::routing::read;
+use crate::source::SourceMap;
+
+/// The configuration to evaluate: read from `--config`, or compiled from the specs.
+fn load_config(args: &RoutesTestArgs) -> Result<Config, ExitStatus> {
+    if let Some(path) = &args.config {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            error(format!("cannot read {}: {e}", path.display()));
+            ExitStatus::Error
+        })?;
+        let mut sources = SourceMap::new();
+        let id = sources.add(path, text);
+        return read::read(&sources, id).map_err(|diags| {
+            let mut all = Diagnostics::new();
+            all.extend(diags);
+            print_diagnostics(&all, &sources, args.format.into());
+            ExitStatus::Failure
+        });
+    }
+    let loaded = pipeline::load(&args.specs).map_err(|e| {
+        error(e);
+        ExitStatus::Error
+    })?;
+    if loaded.diagnostics.has_errors() {
+        print_diagnostics(&loaded.diagnostics, &loaded.sources, args.format.into());
+    }
+    match loaded.workspace {
+        Some(ws) if !loaded.diagnostics.has_errors() => {
+            Ok(alertmanager::config(&ws.project, &ws.features))
+        }
+        _ => {
+            eprintln!("cannot compile the routing: fix the errors above first");
+            Err(ExitStatus::Failure)
+        }
+    }
+}
+
+/// Print where an alert with the given labels goes.
+pub fn test(args: RoutesTestArgs) -> ExitStatus {
+    let labels = match answer::parse_labels(&args.labels) {
+        Ok(l) => l,
+        Err(e) => {
+            error(e);
+            return ExitStatus::Error;
+        }
+    };
+    let config = match load_config(&args) {
+        Ok(c) => c,
+        Err(status) => return status,
+    };
+    let result = answer::answer(&config, &labels);
+    print!("{}", answer::render(&result));
+    match &args.verify {
+        Some(expected) if *expected != result.receivers_line() => {
+            eprintln!(
+                "expected receivers `{expected}`, but the alert reaches `{}`",
+                result.receivers_line()
+            );
+            ExitStatus::Failure
+        }
+        _ => ExitStatus::Success,
+    }
+}

@@ -1,0 +1,54 @@
+//! `promspec test`.
+
+use crate::cli::ExitStatus;
+use crate::cli::args::TestArgs;
+use crate::cli::output::{error, print_diagnostics};
+use crate::pipeline;
+use crate::promtool;
+
+/// Compile the specs and run every threshold's unit test with promtool.
+pub fn run(args: TestArgs) -> ExitStatus {
+    let promtool = match promtool::locate(args.promtool.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            error(e);
+            return ExitStatus::Error;
+        }
+    };
+    let loaded = match pipeline::load(&args.specs) {
+        Ok(l) => l,
+        Err(e) => {
+            error(e);
+            return ExitStatus::Error;
+        }
+    };
+    print_diagnostics(&loaded.diagnostics, &loaded.sources, args.format.into());
+    let Some(workspace) = loaded
+        .workspace
+        .filter(|_| !loaded.diagnostics.has_errors())
+    else {
+        eprintln!("nothing was tested: fix the errors above first");
+        return ExitStatus::Failure;
+    };
+    let scratch = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            error(format!("cannot create a scratch directory: {e}"));
+            return ExitStatus::Error;
+        }
+    };
+    match promtool::run(&workspace, &promtool, scratch.path()) {
+        Ok(report) => {
+            print!("{report}");
+            if report.failed() {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            }
+        }
+        Err(e) => {
+            error(e);
+            ExitStatus::Error
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Every alert the generated rules can produce, with the labels
+//! Alertmanager sees and the receivers its spec says it goes to.
+
+use crate::compile::conventions as names;
+use crate::compile::prometheus::{self, Rule};
+use crate::routing::matcher::Labels;
+use crate::spec::model::{Feature, LevelRule, Project, SeverityConfig, Threshold};
+
+/// One alert (threshold × level) and where its spec sends it.
+#[derive(Debug, Clone)]
+pub struct Alert<'a> {
+    /// The feature.
+    pub feature: &'a Feature,
+    /// The threshold.
+    pub threshold: &'a Threshold,
+    /// The level.
+    pub level: &'a LevelRule,
+    /// The alert name.
+    pub alertname: String,
+    /// The labels every instance of the alert carries: the alerting rule's
+    /// labels, `alertname`, and the labels of the recorded series it reads.
+    /// The query may add more (e.g. `instance`).
+    pub labels: Labels,
+    /// The receivers the spec names, without repetitions, in spec order
+    /// (empty: the alert notifies nobody).
+    pub receivers: Vec<String>,
+}
+
+impl Alert<'_> {
+    /// The receivers Alertmanager must answer for this alert, in order:
+    /// the spec's receivers, or the unrouted receiver when there is none.
+    pub fn expected_receivers(&self) -> Vec<String> {
+        if self.receivers.is_empty() {
+            vec![names::UNROUTED_RECEIVER.to_string()]
+        } else {
+            self.receivers.clone()
+        }
+    }
+
+    /// The configuration of the alert's level.
+    pub fn severity<'p>(&self, project: &'p Project) -> Option<&'p SeverityConfig> {
+        project.severity(self.level.level)
+    }
+}
+
+/// `names` without repetitions, first occurrence kept.
+pub fn dedup(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
+    }
+    out
+}
+
+/// Every alert of `features`, in feature, threshold and level order.
+pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> {
+    let mut out = Vec::new();
+    for feature in features {
+        let rules = prometheus::rules(project, feature);
+        for threshold in &feature.thresholds {
+            let alertname = names::alert_name(feature, threshold);
+            for level in &threshold.levels {
+                let severity = names::severity_value(level.level);
+                let rule_labels = rules.iter().find_map(|r| match r {
+                    Rule::Alert { alert, labels, .. }
+                        if *alert == alertname
+                            && labels.get(names::SEVERITY_LABEL).map(String::as_str)
+                                == Some(severity) =>
+                    {
+                        Some(labels)
+                    }
+                    _ => None,
+                });
+                let mut labels = Labels::new();
+                labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
+                labels.insert(names::THRESHOLD_LABEL.into(), threshold.id.clone());
+                labels.extend(
+                    rule_labels
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
+                labels.insert(names::ALERTNAME_LABEL.into(), alertname.clone());
+                out.push(Alert {
+                    feature,
+                    threshold,
+                    level,
+                    alertname: alertname.clone(),
+                    labels,
+                    receivers: dedup(&level.receivers),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,477 @@
+//! End to end, on the real engines: a fixture spec is compiled; a real
+//! Prometheus (Debian's `prometheus` 2.42) evaluates the generated rules every
+//! second while scraping gauges this test serves on loopback; a real
+//! Alertmanager (`prometheus-alertmanager` 0.25) runs the generated
+//! configuration with every receiver posting to this test. The alerts must
+//! arrive at exactly the receivers the spec names, a critical alert must mute
+//! its warning (and stop muting it once it resolves), and nothing else may
+//! arrive. Both daemons are stopped when the test ends, whatever happens; a
+//! missing binary fails the test (`scripts/test.sh` installs them).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use promspec::compile::alertmanager;
+use promspec::pipeline;
+use promspec::spec::model::Integration;
+use serde_json::Value;
+
+const FIXTURE: &str = "tests/fixtures/e2e/specs";
+const PROMETHEUS: &str = "/usr/bin/prometheus";
+const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
+
+/// A daemon this test started; killed and reaped when dropped.
+struct Daemon {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+    port: u16,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    fn start(name: &'static str, binary: &str, args: &[String], log: PathBuf, port: u16) -> Daemon {
+        assert!(
+            Path::new(binary).is_file(),
+            "{binary} is missing: install the Debian packages `prometheus` and \
+             `prometheus-alertmanager` (scripts/test.sh does it)"
+        );
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = Command::new(binary)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
+        let daemon = Daemon {
+            name,
+            child,
+            log,
+            port,
+        };
+        daemon.wait_until(Duration::from_secs(20), "ready", || {
+            get(port, "/-/ready").0 == 200
+        });
+        daemon
+    }
+
+    /// The end of the daemon's log, for failure messages.
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(15)..].join("\n")
+    }
+
+    fn wait_until(&self, limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + limit;
+        while !done() {
+            assert!(
+                Instant::now() < deadline,
+                "{} not {what} within {limit:?}; its log ends with:\n{}",
+                self.name,
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn get_json(&self, path: &str) -> Value {
+        let (status, body) = get(self.port, path);
+        assert_eq!(status, 200, "GET {path} on {}: {body}", self.name);
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// One HTTP/1.0 GET on loopback; status and body (0 when nothing answers).
+fn get(port: u16, path: &str) -> (u16, String) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut response = String::new();
+    if stream.write_all(request.as_bytes()).is_err()
+        || stream.read_to_string(&mut response).is_err()
+    {
+        return (0, String::new());
+    }
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
+}
+
+/// Read one HTTP request: its path and body.
+fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1)?.to_string();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((path, body))
+}
+
+fn respond(stream: &mut TcpStream, content_type: &str, body: &str) {
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// Serve `handle` on a loopback port from a background thread.
+fn serve(handle: impl Fn(&mut TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            handle(&mut stream);
+        }
+    });
+    port
+}
+
+/// Gauges in the text exposition format, changeable while served.
+#[derive(Clone)]
+struct Metrics(Arc<Mutex<BTreeMap<&'static str, f64>>>);
+
+impl Metrics {
+    fn serve(initial: &[(&'static str, f64)]) -> (Metrics, u16) {
+        let metrics = Metrics(Arc::new(Mutex::new(initial.iter().copied().collect())));
+        let shared = metrics.clone();
+        let port = serve(move |stream| {
+            if read_request(stream).is_some() {
+                let text: String = shared
+                    .0
+                    .lock()
+                    .expect("metrics")
+                    .iter()
+                    .map(|(name, v)| format!("# TYPE {name} gauge\n{name} {v}\n"))
+                    .collect();
+                respond(stream, "text/plain; version=0.0.4", &text);
+            }
+        });
+        (metrics, port)
+    }
+
+    fn set(&self, name: &'static str, value: f64) {
+        self.0.lock().expect("metrics").insert(name, value);
+    }
+}
+
+/// One notified alert: receiver (the webhook path), alert name, severity.
+type Delivery = (String, String, String);
+
+/// A notified alert with its labels.
+type Received = (Delivery, BTreeMap<String, String>);
+
+/// Every firing alert posted to `/<receiver>`, with its labels.
+#[derive(Clone)]
+struct Webhook(Arc<Mutex<Vec<Received>>>);
+
+impl Webhook {
+    fn serve() -> (Webhook, u16) {
+        let hook = Webhook(Arc::new(Mutex::new(Vec::new())));
+        let shared = hook.clone();
+        let port = serve(move |stream| {
+            let Some((path, body)) = read_request(stream) else {
+                return;
+            };
+            respond(stream, "text/plain", "");
+            let receiver = path.trim_start_matches('/').to_string();
+            let payload: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let alerts = payload["alerts"].as_array().cloned().unwrap_or_default();
+            let mut log = shared.0.lock().expect("webhook");
+            for a in alerts.iter().filter(|a| a["status"] == "firing") {
+                let labels: BTreeMap<String, String> = a["labels"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let label = |k: &str| labels.get(k).cloned().unwrap_or_default();
+                log.push((
+                    (receiver.clone(), label("alertname"), label("severity")),
+                    labels,
+                ));
+            }
+        });
+        (hook, port)
+    }
+
+    fn delivered(&self) -> BTreeSet<Delivery> {
+        self.0
+            .lock()
+            .expect("webhook")
+            .iter()
+            .map(|(d, _)| d.clone())
+            .collect()
+    }
+
+    fn labels_of(&self, d: &Delivery) -> BTreeMap<String, String> {
+        self.0
+            .lock()
+            .expect("webhook")
+            .iter()
+            .find(|(x, _)| x == d)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn delivery(receiver: &str, alertname: &str, severity: &str) -> Delivery {
+    (receiver.into(), alertname.into(), severity.into())
+}
+
+fn show(set: &BTreeSet<Delivery>) -> String {
+    set.iter()
+        .map(|(r, a, s)| format!("  {r}: {a} ({s})"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The generated Alertmanager configuration with every receiver posting to
+/// `base/<receiver>` instead of its real integrations.
+fn alertmanager_config(ws: &promspec::spec::model::Workspace, base: &str) -> String {
+    let mut config = alertmanager::config(&ws.project, &ws.features);
+    for r in &mut config.receivers {
+        r.integrations = vec![Integration::Webhook {
+            url: Some(format!("{base}/{}", r.name)),
+            url_file: None,
+            send_resolved: false,
+            max_alerts: 0,
+        }];
+    }
+    alertmanager::render_config(&ws.project, &config)
+}
+
+#[test]
+fn alerts_reach_exactly_the_receivers_the_spec_names() {
+    let started = Instant::now();
+    let loaded = pipeline::load(Path::new(FIXTURE)).expect("fixture loads");
+    assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
+    let ws = loaded.workspace.expect("workspace");
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let mut rule_files = Vec::new();
+    for o in pipeline::compile(&ws) {
+        if o.path.ends_with(".rules.yml") {
+            let path = dir.path().join(o.path.replace('/', "_"));
+            std::fs::write(&path, &o.content).expect("write rules");
+            rule_files.push(path);
+        }
+    }
+    assert!(!rule_files.is_empty());
+
+    let (metrics, metrics_port) = Metrics::serve(&[
+        ("e2e_queue_depth", 5.0),
+        ("e2e_workers", 4.0),
+        ("e2e_payment_error_ratio", 0.001),
+        ("e2e_latency_seconds", 0.1),
+    ]);
+    let (hook, hook_port) = Webhook::serve();
+
+    let am_config = dir.path().join("alertmanager.yml");
+    std::fs::write(
+        &am_config,
+        alertmanager_config(&ws, &format!("http://127.0.0.1:{hook_port}")),
+    )
+    .expect("write alertmanager.yml");
+    let am_port = free_port();
+    let am = Daemon::start(
+        "Alertmanager",
+        ALERTMANAGER,
+        &[
+            format!("--config.file={}", am_config.display()),
+            format!("--storage.path={}", dir.path().join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{am_port}"),
+            "--cluster.listen-address=".into(),
+        ],
+        dir.path().join("alertmanager.log"),
+        am_port,
+    );
+
+    let prom_config = dir.path().join("prometheus.yml");
+    let rule_list: String = rule_files
+        .iter()
+        .map(|p| format!("  - {}\n", p.display()))
+        .collect();
+    std::fs::write(
+        &prom_config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+             rule_files:\n{rule_list}\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
+             scrape_configs:\n  - job_name: e2e\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n"
+        ),
+    )
+    .expect("write prometheus.yml");
+    let prom_port = free_port();
+    let prom = Daemon::start(
+        "Prometheus",
+        PROMETHEUS,
+        &[
+            format!("--config.file={}", prom_config.display()),
+            format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("prom-data").display()
+            ),
+            format!("--web.listen-address=127.0.0.1:{prom_port}"),
+        ],
+        dir.path().join("prometheus.log"),
+        prom_port,
+    );
+
+    // The generated recording rule produces its series from the scraped gauge.
+    prom.wait_until(
+        Duration::from_secs(15),
+        "recording the threshold values",
+        || {
+            let (_, body) = get(prom_port, "/api/v1/query?query=checkout:queue_depth:count");
+            serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["data"]["result"].as_array().map(|r| !r.is_empty()))
+                .unwrap_or(false)
+        },
+    );
+
+    // Quiet: every value on the quiet side of its levels, for longer than `for`.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        hook.delivered().is_empty(),
+        "alerts arrived while every value was quiet:\n{}",
+        show(&hook.delivered())
+    );
+
+    // Queue depth above both levels, too few workers, payment errors above info.
+    metrics.set("e2e_queue_depth", 100.0);
+    metrics.set("e2e_workers", 1.0);
+    metrics.set("e2e_payment_error_ratio", 0.02);
+    let expected: BTreeSet<Delivery> = [
+        delivery("pager", "CheckoutQueueDepth", "critical"),
+        delivery("chat-critical", "CheckoutQueueDepth", "critical"),
+        delivery("chat-warning", "CheckoutWorkers", "warning"),
+        delivery("tickets", "CheckoutPaymentErrors", "info"),
+    ]
+    .into();
+    am.wait_until(
+        Duration::from_secs(30),
+        "delivering every expected alert",
+        || hook.delivered().is_superset(&expected),
+    );
+
+    // The queue-depth warning fires in Prometheus and is muted by its critical.
+    let firing = prom.get_json("/api/v1/alerts");
+    let warning_fires = firing["data"]["alerts"].as_array().is_some_and(|alerts| {
+        alerts.iter().any(|a| {
+            a["labels"]["alertname"] == "CheckoutQueueDepth"
+                && a["labels"]["severity"] == "warning"
+                && a["state"] == "firing"
+        })
+    });
+    assert!(
+        warning_fires,
+        "the queue-depth warning does not fire: {firing}"
+    );
+    let in_am = am.get_json("/api/v2/alerts");
+    let muted = in_am.as_array().is_some_and(|alerts| {
+        alerts.iter().any(|a| {
+            a["labels"]["alertname"] == "CheckoutQueueDepth"
+                && a["labels"]["severity"] == "warning"
+                && a["status"]["state"] == "suppressed"
+                && a["status"]["inhibitedBy"]
+                    .as_array()
+                    .is_some_and(|i| !i.is_empty())
+        })
+    });
+    assert!(
+        muted,
+        "Alertmanager does not mute the queue-depth warning: {in_am}"
+    );
+
+    // Nothing else arrives: not the muted warning, not the quiet thresholds,
+    // not the payment-errors critical level, nothing unrouted.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        hook.delivered(),
+        expected,
+        "\nexpected:\n{}\ndelivered:\n{}",
+        show(&expected),
+        show(&hook.delivered())
+    );
+    let labels = hook.labels_of(&delivery("pager", "CheckoutQueueDepth", "critical"));
+    for (k, v) in [
+        ("feature", "checkout"),
+        ("team", "shop"),
+        ("priority", "P1"),
+        ("threshold", "queue-depth"),
+    ] {
+        assert_eq!(
+            labels.get(k).map(String::as_str),
+            Some(v),
+            "label `{k}` of {labels:?}"
+        );
+    }
+
+    // The critical clears: its warning is no longer muted and reaches its channel.
+    metrics.set("e2e_queue_depth", 20.0);
+    let mut expected = expected;
+    expected.insert(delivery("chat-warning", "CheckoutQueueDepth", "warning"));
+    am.wait_until(
+        Duration::from_secs(20),
+        "delivering the unmuted warning",
+        || hook.delivered().is_superset(&expected),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        hook.delivered(),
+        expected,
+        "\nexpected:\n{}\ndelivered:\n{}",
+        show(&expected),
+        show(&hook.delivered())
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the end-to-end run took {:?}",
+        started.elapsed()
+    );
+}

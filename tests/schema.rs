@@ -1,0 +1,83 @@
+//! The JSON schemas in `schemas/` tell editors the truth: every bundled spec
+//! validates against its schema, and a misspelled field is rejected by the
+//! schema as it is by the loader.
+
+use std::path::Path;
+
+use promspec::source::SourceId;
+use promspec::yaml::{self, Node, NodeKind, Style};
+use serde_json::Value;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The JSON an editor's YAML language server sees for `node` (YAML 1.2 core schema).
+fn to_json(node: &Node) -> Value {
+    match &node.kind {
+        NodeKind::Scalar(s) if s.style != Style::Plain => Value::String(s.value.clone()),
+        NodeKind::Scalar(s) => match s.value.as_str() {
+            "" | "~" | "null" => Value::Null,
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            v => v
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| v.parse::<f64>().map(Value::from))
+                .unwrap_or_else(|_| Value::String(v.to_string())),
+        },
+        NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        NodeKind::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.as_scalar().unwrap().value.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn validator(file: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("schemas").join(file)).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+fn errors(validator: &jsonschema::Validator, path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = yaml::parse(SourceId(0), &text).unwrap().remove(0);
+    validator
+        .iter_errors(&to_json(&doc.root))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn every_bundled_spec_validates_against_its_schema() {
+    let feature = validator("promspec.schema.json");
+    let project = validator("project.schema.json");
+    for entry in std::fs::read_dir(root().join("specs")).unwrap() {
+        let path = entry.unwrap().path();
+        let v = if path.file_name().unwrap() == "promspec.yaml" {
+            &project
+        } else {
+            &feature
+        };
+        let errors = errors(v, &path);
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+    }
+}
+
+#[test]
+fn the_schema_rejects_what_the_loader_rejects() {
+    let feature = validator("promspec.schema.json");
+    let fixtures = root().join("tests/fixtures/spec-invalid");
+    let unknown = errors(&feature, &fixtures.join("unknown-field.yaml"));
+    assert_eq!(unknown.len(), 1, "{unknown:#?}");
+    assert!(unknown[0].contains("critcal"), "{unknown:#?}");
+    let missing = errors(&feature, &fixtures.join("missing-query.yaml"));
+    assert!(missing.iter().any(|e| e.contains("query")), "{missing:#?}");
+    let wrong = errors(&feature, &fixtures.join("wrong-type.yaml"));
+    assert!(
+        wrong.iter().any(|e| e.contains("/thresholds")),
+        "{wrong:#?}"
+    );
+}
