@@ -74,8 +74,15 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         let rule = &group.rules[r];
         let mut out = Vec::new();
         // One parse per expression; the facade is asked for the positioned
-        // error only when it fails.
-        match Facts::analyze(&rule.expr.text) {
+        // error only when it fails. The Prometheus 3 dialect differs from
+        // what the parser crate accepts, so there the facade judges first.
+        let verdict = match settings.dialect {
+            promql::Dialect::Prometheus2 => Facts::analyze(&rule.expr.text),
+            _ => promql::parse(&rule.expr.text, settings.dialect)
+                .map_err(|e| e.message)
+                .and_then(|_| Facts::analyze(&rule.expr.text)),
+        };
+        match verdict {
             Err(_) => {
                 // Spec queries are already checked by the spec pipeline.
                 if file.kind != FileKind::Spec

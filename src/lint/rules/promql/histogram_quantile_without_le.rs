@@ -97,6 +97,16 @@ mod tests {
     }
 
     #[test]
+    fn spec_query() {
+        // A spec's query is linted as the recording rule it compiles into,
+        // and the finding points inside the spec's block scalar.
+        insta::assert_snapshot!(spec_fail(
+            "promql/histogram-quantile-without-le",
+            "feature: shop\nteam: web\nthresholds:\n  - id: latency\n    query: |\n      histogram_quantile(0.95,\n        sum by (job) (rate(http_request_duration_seconds_bucket[5m])))\n    unit: seconds\n    warning: {above: 3s, for: 5m}\n",
+        ));
+    }
+
+    #[test]
     fn fail() {
         insta::assert_snapshot!(rules_fail(
             "promql/histogram-quantile-without-le",

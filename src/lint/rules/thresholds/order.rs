@@ -114,6 +114,16 @@ mod tests {
     }
 
     #[test]
+    fn suppressed_in_the_spec() {
+        let (_, diags) = lint_spec(&format!(
+            "{HEAD}    # promspec: disable=thresholds/order the levels are swapped on purpose\n    warning: {{above: 5s}}\n    critical: {{above: 3s}}\n"
+        ));
+        let ids: Vec<&str> = diags.iter().map(|d| d.id).collect();
+        assert!(!ids.contains(&"thresholds/order"), "{ids:?}");
+        assert!(!ids.contains(&"lint/unused-disable"), "{ids:?}");
+    }
+
+    #[test]
     fn fail() {
         insta::assert_snapshot!(spec_fail(
             "thresholds/order",
