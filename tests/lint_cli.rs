@@ -48,7 +48,7 @@ rules/bad.rules.yml:5:58: info[promql/nan-prone-division] the divisor can be zer
 rules/bad.rules.yml:15:18: warning[promql/useless-regex] `job=~\"api\"` is a regex without regex syntax
 rules/bad.rules.yml:22:17: warning[rules/recording-name] recording rule `job_latency_p95` is not named `level:metric:operations`
 rules/bad.rules.yml:23:15: error[promql/histogram-quantile-without-le] `histogram_quantile()` gets buckets without the `le` label
-rules/broken.rules.yml:5:15: error[promql/syntax] invalid PromQL: unclosed left parenthesis
+rules/broken.rules.yml:5:18: error[promql/syntax] invalid PromQL: unclosed `(`
 "
     );
 }
@@ -96,7 +96,7 @@ fn json_and_github_formats() {
     assert_eq!(json[0]["id"], "promql/syntax");
     assert_eq!(json[0]["file"], "rules/broken.rules.yml");
     assert_eq!(json[0]["line"], 5);
-    assert_eq!(json[0]["column"], 15);
+    assert_eq!(json[0]["column"], 18);
     let out = promspec(
         &dir,
         &["lint", "rules/broken.rules.yml", "--format", "github"],
@@ -104,7 +104,7 @@ fn json_and_github_formats() {
     let stdout = text(&out.stdout);
     assert!(
         stdout
-            .starts_with("::error file=rules/broken.rules.yml,line=5,col=15,endLine=5,endColumn="),
+            .starts_with("::error file=rules/broken.rules.yml,line=5,col=18,endLine=5,endColumn="),
         "{stdout}"
     );
     assert!(
