@@ -58,3 +58,25 @@ fn summary(diagnostics: &Diagnostics, out: &mut dyn Write) -> std::io::Result<()
 pub fn error(message: impl std::fmt::Display) {
     eprintln!("error: {message}");
 }
+
+/// Load the specs of `specs_dir`, print their diagnostics in `format`, and
+/// return the workspace when it has no error. Otherwise say that nothing was
+/// `done` and return the exit status.
+pub fn load_workspace(
+    specs_dir: &std::path::Path,
+    format: crate::diag::render::OutputFormat,
+    done: &str,
+) -> Result<crate::spec::model::Workspace, crate::cli::ExitStatus> {
+    let loaded = crate::pipeline::load(specs_dir).map_err(|e| {
+        error(e);
+        crate::cli::ExitStatus::Error
+    })?;
+    print_diagnostics(&loaded.diagnostics, &loaded.sources, format);
+    match loaded.workspace {
+        Some(ws) if !loaded.diagnostics.has_errors() => Ok(ws),
+        _ => {
+            eprintln!("nothing was {done}: fix the errors above first");
+            Err(crate::cli::ExitStatus::Failure)
+        }
+    }
+}

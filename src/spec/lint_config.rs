@@ -85,22 +85,12 @@ pub fn read(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> LintConfig {
         .and_then(|n| raw::LintSettings::from_node(n, &mut cx));
     if let Some(lint) = lint {
         for (id, sev) in lint.rules.iter().flat_map(|m| m.entries.iter()) {
-            let severity = match sev.value.as_str() {
-                "off" => None,
-                other => match Severity::parse(other) {
-                    Some(s) => Some(s),
-                    None => {
-                        cx.report(
-                            Diagnostic::error(
-                                "spec/invalid-value",
-                                format!("`{other}` is not a lint severity"),
-                            )
-                            .with_label(sev.span, "unknown severity")
-                            .with_help("choose `error`, `warning`, `info` or `off`"),
-                        );
-                        continue;
-                    }
-                },
+            let severity = match crate::spec::resolve::lint_severity(sev) {
+                Ok(severity) => severity,
+                Err(d) => {
+                    cx.report(d);
+                    continue;
+                }
             };
             config.rules.push((id.clone(), severity));
         }

@@ -326,22 +326,12 @@ pub fn resolve_project(
         .flat_map(|l| l.rules.iter())
         .flat_map(|m| m.entries.iter())
     {
-        let severity = match sev.value.as_str() {
-            "off" => None,
-            other => match Severity::parse(other) {
-                Some(s) => Some(s),
-                None => {
-                    r.report(
-                        Diagnostic::error(
-                            "spec/invalid-value",
-                            format!("`{other}` is not a lint severity"),
-                        )
-                        .with_label(sev.span, "unknown severity")
-                        .with_help("choose `error`, `warning`, `info` or `off`"),
-                    );
-                    continue;
-                }
-            },
+        let severity = match lint_severity(sev) {
+            Ok(severity) => severity,
+            Err(d) => {
+                r.report(d);
+                continue;
+            }
         };
         lint_rules.push((id.value.clone(), severity, id.span));
     }
@@ -374,6 +364,22 @@ pub fn resolve_project(
         receivers,
         time_intervals,
         lint_rules,
+    }
+}
+
+/// A lint rule severity as written in `lint.rules`: `error`, `warning`,
+/// `info`, or `off` (`None`).
+pub(crate) fn lint_severity(sev: &raw::Str) -> Result<Option<Severity>, Diagnostic> {
+    match sev.value.as_str() {
+        "off" => Ok(None),
+        other => Severity::parse(other).map(Some).ok_or_else(|| {
+            Diagnostic::error(
+                "spec/invalid-value",
+                format!("`{other}` is not a lint severity"),
+            )
+            .with_label(sev.span, "unknown severity")
+            .with_help("choose `error`, `warning`, `info` or `off`")
+        }),
     }
 }
 

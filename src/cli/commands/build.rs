@@ -2,26 +2,15 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::BuildArgs;
-use crate::cli::output::{error, print_diagnostics};
+use crate::cli::output::{error, load_workspace};
 use crate::compile::write::{self, Change};
 use crate::pipeline;
 
 /// Compile the specs and write or check `generated/`.
 pub fn run(args: BuildArgs) -> ExitStatus {
-    let loaded = match pipeline::load(&args.specs) {
-        Ok(l) => l,
-        Err(e) => {
-            error(e);
-            return ExitStatus::Error;
-        }
-    };
-    print_diagnostics(&loaded.diagnostics, &loaded.sources, args.format.into());
-    let Some(workspace) = loaded
-        .workspace
-        .filter(|_| !loaded.diagnostics.has_errors())
-    else {
-        eprintln!("nothing was written: fix the errors above first");
-        return ExitStatus::Failure;
+    let workspace = match load_workspace(&args.specs, args.format.into(), "written") {
+        Ok(ws) => ws,
+        Err(status) => return status,
     };
     let outputs = pipeline::compile(&workspace);
     let changes = match write::plan(&args.out, &outputs) {

@@ -2,8 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::TestArgs;
-use crate::cli::output::{error, print_diagnostics};
-use crate::pipeline;
+use crate::cli::output::{error, load_workspace};
 use crate::promtool;
 
 /// Compile the specs and run every threshold's unit test with promtool.
@@ -15,20 +14,9 @@ pub fn run(args: TestArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let loaded = match pipeline::load(&args.specs) {
-        Ok(l) => l,
-        Err(e) => {
-            error(e);
-            return ExitStatus::Error;
-        }
-    };
-    print_diagnostics(&loaded.diagnostics, &loaded.sources, args.format.into());
-    let Some(workspace) = loaded
-        .workspace
-        .filter(|_| !loaded.diagnostics.has_errors())
-    else {
-        eprintln!("nothing was tested: fix the errors above first");
-        return ExitStatus::Failure;
+    let workspace = match load_workspace(&args.specs, args.format.into(), "tested") {
+        Ok(ws) => ws,
+        Err(status) => return status,
     };
     let scratch = match tempfile::tempdir() {
         Ok(d) => d,
