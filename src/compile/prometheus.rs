@@ -55,9 +55,7 @@ pub fn rules(project: &Project, feature: &Feature) -> Vec<Rule> {
             labels,
         });
         for level in &threshold.levels {
-            out.push(alert_rule(
-                project, feature, threshold, index, level, &record,
-            ));
+            out.push(alert_rule(project, feature, threshold, index, level));
         }
     }
     out
@@ -86,7 +84,6 @@ fn alert_rule(
     threshold: &Threshold,
     index: usize,
     level: &LevelRule,
-    _record: &str,
 ) -> Rule {
     let expr = format!(
         "{} {} {}",

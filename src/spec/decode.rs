@@ -85,13 +85,13 @@ impl Decoder {
             None => match T::missing() {
                 Some(v) => Some(v),
                 None => {
-                    let start_of_line = entries.first().map(|(k, _)| k.span).unwrap_or(map.span);
+                    let first_key = entries.first().map(|(k, _)| k.span).unwrap_or(map.span);
                     self.report(
                         Diagnostic::error(
                             "spec/missing-field",
                             format!("missing required field `{name}` in {what}"),
                         )
-                        .with_label(start_of_line, format!("this {what} has no `{name}`"))
+                        .with_label(first_key, format!("this {what} has no `{name}`"))
                         .with_help(format!("add `{name}:` to the {what}")),
                     );
                     None

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::source::{SourceId, Span, Spanned};
+use crate::source::{SourceId, Spanned};
 use crate::spec::decode::{NamedMap, did_you_mean};
 use crate::spec::model::*;
 use crate::spec::raw;
@@ -722,8 +722,7 @@ fn threshold(
             .with_help("add `critical:`, `warning:` or `info:` with `above:` or `below:`"),
         );
     }
-    let mut labels = r.labels(&t.labels);
-    labels.retain(|_, _| true);
+    let labels = r.labels(&t.labels);
     Some(Threshold {
         id: t.id.value.clone(),
         id_span: t.id.span,
@@ -879,6 +878,3 @@ fn level_rule(
         span: l.span,
     })
 }
-
-#[allow(dead_code)]
-fn unused(_: Span) {}

@@ -111,74 +111,15 @@ pub fn parse_number(text: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// Parse a Prometheus duration (`500ms`, `30s`, `5m`, `1h30m`, `2d`, `1w`, `1y`).
+/// Parse a Prometheus duration (`500ms`, `30s`, `5m`, `1h30m`, `2d`, `1w`, `1y`),
+/// ignoring surrounding whitespace.
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    if t == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut rest = t;
-    let mut total_ms: u128 = 0;
-    let mut last_rank = usize::MAX;
-    while !rest.is_empty() {
-        let n_end = rest.find(|c: char| !c.is_ascii_digit())?;
-        if n_end == 0 {
-            return None;
-        }
-        let n: u128 = rest[..n_end].parse().ok()?;
-        rest = &rest[n_end..];
-        let units: [(&str, u128); 7] = [
-            ("ms", 1),
-            ("s", 1000),
-            ("m", 60_000),
-            ("h", 3_600_000),
-            ("d", 86_400_000),
-            ("w", 604_800_000),
-            ("y", 31_536_000_000),
-        ];
-        // `ms` must be tried before `m`.
-        let (rank, (suffix, factor)) = units
-            .iter()
-            .enumerate()
-            .find(|(_, (s, _))| rest.starts_with(s))?;
-        // Prometheus requires units in decreasing order, each once.
-        let order = [0usize, 1, 2, 3, 4, 5, 6];
-        let rank = order[rank];
-        if last_rank != usize::MAX && rank >= last_rank {
-            return None;
-        }
-        last_rank = rank;
-        total_ms = total_ms.checked_add(n.checked_mul(*factor)?)?;
-        rest = &rest[suffix.len()..];
-    }
-    u64::try_from(total_ms).ok().map(Duration::from_millis)
+    crate::promql::parse_duration(text.trim())
 }
 
 /// Render a duration the Prometheus way (`1h30m`, `500ms`, `0s`).
 pub fn format_duration(d: Duration) -> String {
-    let mut ms = d.as_millis();
-    if ms == 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    for (suffix, factor) in [
-        ("y", 31_536_000_000u128),
-        ("w", 604_800_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1000),
-        ("ms", 1),
-    ] {
-        if ms >= factor {
-            out.push_str(&format!("{}{suffix}", ms / factor));
-            ms %= factor;
-        }
-    }
-    out
+    crate::promql::format_duration(d)
 }
 
 /// Parse a threshold value written in `unit` into the number the query returns.

@@ -13,8 +13,6 @@ use crate::spec::model::{Feature, Language, Threshold};
 const GRAPH_WIDTH: u32 = 16;
 /// Height of a threshold's panels.
 const PANEL_HEIGHT: u32 = 8;
-/// Columns of Grafana's grid.
-const GRID_WIDTH: u32 = 24;
 
 /// The words of a feature dashboard.
 struct Words {

@@ -24,6 +24,9 @@ use serde::{Serialize, Serializer};
 /// into Grafana 10.4 and every release after it.
 pub const SCHEMA_VERSION: u32 = 39;
 
+/// Columns of Grafana's dashboard grid.
+pub const GRID_WIDTH: u32 = 24;
+
 /// A whole dashboard.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

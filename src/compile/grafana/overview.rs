@@ -13,8 +13,6 @@ use crate::compile::grafana::steps::{OK_COLOR, level_color};
 use crate::compile::words;
 use crate::spec::model::{Feature, Language, Level, Project};
 
-/// Columns of Grafana's grid.
-const GRID_WIDTH: u32 = 24;
 /// Width of a feature's stat.
 const FEATURE_WIDTH: u32 = 6;
 /// Height of a feature's stat.
