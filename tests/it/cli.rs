@@ -1,24 +1,7 @@
 //! The command line as a user sees it: arguments, exit status, output.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn promspec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_promspec"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{promspec, root, text};
+use std::path::PathBuf;
 
 /// A temporary project holding a copy of the bundled specs.
 fn project() -> (tempfile::TempDir, PathBuf) {

@@ -7,15 +7,11 @@
 //! cell, which writes the value as the spec does (`> 3s`, `> 1000/min`).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
+use crate::support::root;
 use promspec::pipeline;
 use promspec::spec::model::{Threshold, Workspace};
 use promspec::spec::units::{self, Unit};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 struct Compiled {
     workspace: Workspace,

@@ -7,15 +7,11 @@
 //! dashboards as JSON), as Prometheus and Grafana would read them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
+use crate::support::root;
 use promspec::source::SourceId;
 use promspec::yaml::{self, Node};
 use serde_json::Value;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// An alert rule read back from a generated rule file.
 #[derive(Debug)]

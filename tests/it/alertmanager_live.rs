@@ -11,16 +11,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::root;
 use promspec::compile::alertmanager;
 use promspec::compile::conventions as names;
 use promspec::pipeline;
 use promspec::routing::eval;
 use promspec::routing::matcher::Labels;
 use serde_json::{Value, json};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A running Alertmanager, stopped when dropped.
 struct Daemon {

@@ -1,14 +1,11 @@
 //! `promspec test` as a user sees it: the report per feature and threshold,
 //! the exit status, and the message when promtool is missing.
 
+use crate::support::{root, text};
 use std::path::Path;
 use std::process::{Command, Output};
 
 const FIXTURE: &str = "tests/fixtures/e2e/specs";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn promspec(args: &[&str], path: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_promspec"));
@@ -17,10 +14,6 @@ fn promspec(args: &[&str], path: Option<&Path>) -> Output {
         cmd.env("PATH", p);
     }
     cmd.output().expect("promspec runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]

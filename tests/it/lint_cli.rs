@@ -2,25 +2,8 @@
 //! format, exit codes, `--fail-on`, suppressions, the pre-commit hook, and
 //! SARIF output valid against the official SARIF 2.1.0 schema.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn promspec(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_promspec"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{promspec, root, text};
+use std::path::PathBuf;
 
 /// A temporary directory holding the lint fixtures under `rules/`.
 fn fixtures() -> (tempfile::TempDir, PathBuf) {

@@ -2,15 +2,10 @@
 //!
 //! Fails with the diff and the command that regenerates them.
 
-use std::path::Path;
-
+use crate::support::root;
 use promspec::compile::write;
 use promspec::pipeline;
 use promspec::spec::schema;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 #[test]
 fn generated_is_fresh() {

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::root;
 use promspec::compile::alertmanager;
 use promspec::compile::conventions as names;
 use promspec::pipeline;
@@ -21,10 +22,6 @@ use promspec::routing::matcher::Labels;
 use promspec::routing::read;
 use promspec::source::SourceMap;
 use promspec::spec::model::Workspace;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The bundled specs and the routing fixture.
 fn spec_dirs() -> [PathBuf; 2] {

@@ -4,13 +4,10 @@
 
 use std::path::Path;
 
+use crate::support::root;
 use promspec::source::SourceId;
 use promspec::yaml::{self, Node, NodeKind, Style};
 use serde_json::Value;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The JSON an editor's YAML language server sees for `node` (YAML 1.2 core schema).
 fn to_json(node: &Node) -> Value {

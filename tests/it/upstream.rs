@@ -3,12 +3,8 @@
 //! `promtool` comes from Debian's `prometheus` package, installed by
 //! `scripts/test.sh`. A missing tool fails the test: it is never skipped.
 
-use std::path::Path;
+use crate::support::root;
 use std::process::Command;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn promtool(args: &[&str]) -> std::process::Output {
     Command::new("promtool")
