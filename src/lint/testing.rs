@@ -41,7 +41,6 @@ pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagno
         settings: &[settings],
         targets: &targets,
         workspaces: &[],
-        reported: Vec::new(),
     }));
     (sources, diags)
 }
@@ -87,7 +86,6 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
         settings: &[settings],
         targets: &targets,
         workspaces: &[(&ws, 0)],
-        reported: Vec::new(),
     }));
     (sources, diags)
 }

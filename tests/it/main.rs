@@ -21,3 +21,4 @@ mod spec_invalid;
 mod support;
 mod unittests;
 mod upstream;
+mod verdict;

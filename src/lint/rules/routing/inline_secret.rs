@@ -7,14 +7,15 @@
 //! path, and webhook URLs carrying a secret.
 
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::SourceMap;
 use crate::spec::model::{Integration, Receiver, Workspace};
 
 /// The diagnostic for a secret written where a file path or plain URL belongs.
 pub fn inline_secret(receiver: &Receiver, field: &str, what: &str, help: &str) -> Diagnostic {
     Diagnostic::error(
-        InlineSecret::ID,
+        "routing/inline-secret",
         format!("`{field}` of receiver `{}` holds {what}", receiver.name),
     )
     .with_label(receiver.span, "secret in the spec")
@@ -54,7 +55,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    InlineSecret = "routing/inline-secret"
+    pub struct InlineSecret => Check::Workspace(check);
 }
 
 const FILE_HELP: &str = "put the secret in a file readable by Alertmanager and write the file's \
