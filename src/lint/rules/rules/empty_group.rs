@@ -1,6 +1,7 @@
 //! `rules/empty-group`: a rule group without rules.
 
 use crate::diag::Diagnostic;
+use crate::rulefile::model::FileKind;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, GroupCx};
 use crate::source::Span;
@@ -35,7 +36,9 @@ declare_rule! {
 }
 
 fn check(cx: &GroupCx, out: &mut Vec<Diagnostic>) {
-    if cx.group.rules.is_empty() {
+    // A spec has no groups of its own: a feature without thresholds is not
+    // an empty group someone wrote.
+    if cx.group.rules.is_empty() && cx.file.kind != FileKind::Spec {
         out.push(empty_group(cx.group.name.span, &cx.group.name.value));
     }
 }
