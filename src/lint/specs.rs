@@ -6,10 +6,10 @@
 //! group, threshold and workspace checks alike — under the project file's
 //! `lint:` settings and the specs' `# promspec: disable=` comments.
 
+use crate::compile::lower;
 use crate::diag::Diagnostic;
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
-use crate::rulefile;
 use crate::source::{SourceId, SourceMap};
 use crate::spec::lint_config;
 use crate::spec::model::Workspace;
@@ -24,7 +24,7 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
         .iter()
         .map(|feature| Target {
             source: feature.source,
-            files: vec![rulefile::lower::feature(&ws.project, feature)],
+            files: vec![lower::feature(&ws.project, feature)],
             comments: comments_of(sources, feature.source),
             items: feature.thresholds.iter().map(|t| t.span).collect(),
             settings: 1,

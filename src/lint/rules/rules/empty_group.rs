@@ -1,9 +1,9 @@
 //! `rules/empty-group`: a rule group without rules.
 
 use crate::diag::Diagnostic;
-use crate::rulefile::model::FileKind;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, GroupCx};
+use crate::rulefile::model::FileKind;
 use crate::source::Span;
 
 fn empty_group(span: Span, name: &str) -> Diagnostic {
