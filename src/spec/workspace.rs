@@ -2,7 +2,8 @@
 //! and resolve each, check that file names and feature slugs agree.
 //!
 //! Owns reading a specs directory; judging the result is the lint engine's
-//! job ([`crate::lint::specs`]), so every command gets the same verdict.
+//! job (the lint engine's `specs` entry), so every command gets the same
+//! verdict.
 
 use std::path::Path;
 

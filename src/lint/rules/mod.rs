@@ -20,9 +20,9 @@ pub(crate) mod test {
 
     use crate::diag::Diagnostic;
     use crate::diag::render::{OutputFormat, RenderOptions, emit};
-    use crate::pipeline;
     use crate::source::SourceMap;
     use crate::spec::model::Workspace;
+    use crate::spec::workspace;
 
     /// The project file `promspec init` writes.
     const PROJECT: &str = include_str!("../../cli/templates/promspec.yaml");
@@ -34,8 +34,9 @@ pub(crate) mod test {
         for (stem, text) in features {
             std::fs::write(dir.path().join(format!("{stem}.yaml")), text).unwrap();
         }
-        let loaded = pipeline::load(dir.path()).unwrap();
-        (loaded.workspace.unwrap(), loaded.sources)
+        let mut sources = SourceMap::new();
+        let (workspace, _) = workspace::load(dir.path(), &mut sources).unwrap();
+        (workspace.unwrap(), sources)
     }
 
     /// A feature spec with one threshold.
