@@ -4,6 +4,7 @@
 //! Grafana's types) fail when the tool is missing; `scripts/test.sh` installs them.
 
 mod alertmanager;
+mod architecture;
 mod alertmanager_live;
 mod cli;
 mod cli_test;
