@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of promspec. Installs what the tests need first (promtool and
-# the Prometheus server, amtool, Alertmanager, the Grafana schema types): a
+# the Prometheus server, amtool, Alertmanager, vmalert, the Grafana schema types): a
 # missing tool is installed, never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)   # tests/e2e.rs runs the server
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+command -v vmalert >/dev/null 2>&1 || need_apt+=(victoria-metrics)   # tests/it/targets.rs
 if [ -f tests/grafana-schema/package.json ]; then
   command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 fi

@@ -47,6 +47,7 @@ pub fn compile(ws: &Workspace) -> Vec<Output> {
     outputs.extend(compile::grafana::compile(&ws.project, &ws.features));
     outputs.extend(compile::docs::compile(&ws.project, &ws.features));
     outputs.extend(compile::unittests::compile(&ws.project, &ws.features));
+    outputs.extend(compile::targets::compile(&ws.project, &ws.features));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     outputs
 }

@@ -204,6 +204,46 @@ pub fn rules_path(feature: &Feature) -> String {
     format!("prometheus/{}.rules.yml", feature.slug)
 }
 
+/// A rule engine besides Prometheus (`targets:` in the project file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// prometheus-operator `PrometheusRule` manifests.
+    PrometheusOperator,
+    /// Grafana Mimir / Cortex rule namespaces.
+    Mimir,
+    /// Thanos Ruler rule files.
+    Thanos,
+    /// VictoriaMetrics vmalert rule files.
+    Vmalert,
+}
+
+impl Target {
+    /// The name in `targets:` and of the output directory.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::PrometheusOperator => "prometheus-operator",
+            Target::Mimir => "mimir",
+            Target::Thanos => "thanos",
+            Target::Vmalert => "vmalert",
+        }
+    }
+}
+
+/// Path of a feature's rules for `target` in `generated/`.
+pub fn target_path(target: Target, feature: &Feature) -> String {
+    let ext = match target {
+        Target::PrometheusOperator => "yaml",
+        Target::Mimir => "yaml",
+        Target::Thanos | Target::Vmalert => "rules.yml",
+    };
+    format!("{}/{}.{ext}", target.as_str(), feature.slug)
+}
+
+/// `metadata.name` of a feature's `PrometheusRule`.
+pub fn operator_rule_name(feature: &Feature) -> String {
+    format!("promspec-{}", feature.slug)
+}
+
 /// Path of a feature's promtool unit tests in `generated/`.
 pub fn rule_tests_path(feature: &Feature) -> String {
     format!("prometheus/{}.test.yml", feature.slug)

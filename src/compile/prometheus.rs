@@ -7,34 +7,34 @@ use crate::compile::conventions as names;
 use crate::compile::yaml_out::{self, Value};
 use crate::compile::{Output, lower};
 use crate::rulefile::RuleFile;
-use crate::rulefile::model::{Pair, Rule};
+use crate::rulefile::model::{Group, Pair, Rule};
 use crate::spec::model::{Feature, Project};
 use crate::spec::units;
 
 /// Render the rules of a feature (its IR, from [`lower::feature`]) as a rule file.
 pub fn render(feature: &Feature, file: &RuleFile) -> String {
-    let groups: Vec<Value> = file
-        .groups
-        .iter()
-        .map(|g| {
-            let items: Vec<Value> = g.rules.iter().map(rule).collect();
-            let mut group = Value::map();
-            group.push("name", Value::str(&g.name.value));
-            if let Some(interval) = &g.interval {
-                group.push(
-                    "interval",
-                    Value::str(units::format_duration(interval.value)),
-                );
-            }
-            group.push("rules", Value::Seq(items));
-            group
-        })
-        .collect();
+    let groups: Vec<Value> = file.groups.iter().map(group).collect();
     let mut doc = Value::map();
     doc.push("groups", Value::Seq(groups));
     let mut out = names::yaml_header(&names::spec_path(&feature.slug));
     out.push_str(&yaml_out::to_string(&doc));
     out
+}
+
+/// One rule group as Prometheus reads it (`name`, `interval`, `rules`);
+/// the deployment targets add their own group options to it.
+pub fn group(g: &Group) -> Value {
+    let items: Vec<Value> = g.rules.iter().map(rule).collect();
+    let mut group = Value::map();
+    group.push("name", Value::str(&g.name.value));
+    if let Some(interval) = &g.interval {
+        group.push(
+            "interval",
+            Value::str(units::format_duration(interval.value)),
+        );
+    }
+    group.push("rules", Value::Seq(items));
+    group
 }
 
 fn rule(r: &Rule) -> Value {
@@ -65,8 +65,11 @@ fn rule(r: &Rule) -> Value {
     m
 }
 
-/// The rule file of every feature.
+/// The rule file of every feature (when the project deploys to Prometheus).
 pub fn compile(project: &Project, features: &[Feature]) -> Vec<Output> {
+    if !project.targets.prometheus {
+        return Vec::new();
+    }
     features
         .iter()
         .map(|f| Output {

@@ -7,7 +7,7 @@
 
 use crate::diag::Severity;
 use crate::lint::Check;
-use crate::lint::rules::{alerts, dashboards, promql, routing, rules, thresholds};
+use crate::lint::rules::{alerts, dashboards, promql, routing, rules, targets, thresholds};
 
 /// What kind of problem a rule finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -349,6 +349,12 @@ pub static RULES: &[RuleMeta] = &[
         Correctness,
         Warning,
         rules::template_in_record::TemplateInRecord
+    ),
+    rule!(
+        "targets/unsupported-field",
+        Correctness,
+        Error,
+        targets::unsupported_field::UnsupportedField
     ),
     rule!(
         "thresholds/for-order",

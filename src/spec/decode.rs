@@ -343,6 +343,12 @@ impl FromNode for crate::spec::raw::Quantity {
     }
 }
 
+impl FromNode for crate::spec::raw::Count {
+    fn from_node(node: &Node, cx: &mut Decoder) -> Option<Self> {
+        Spanned::<String>::from_node(node, cx).map(crate::spec::raw::Count)
+    }
+}
+
 impl FromNode for crate::spec::raw::Duration {
     fn from_node(node: &Node, cx: &mut Decoder) -> Option<Self> {
         Spanned::<String>::from_node(node, cx).map(crate::spec::raw::Duration)

@@ -66,6 +66,8 @@ pub struct Project {
     pub time_intervals: Vec<TimeInterval>,
     /// Lint severity overrides: rule id → severity (None = off).
     pub lint_rules: Vec<(String, Option<crate::diag::Severity>, Span)>,
+    /// The rule engines the rules are written for.
+    pub targets: crate::spec::targets::Targets,
 }
 
 impl Project {

@@ -14,6 +14,10 @@ pub type Str = Spanned<String>;
 #[derive(Debug, Clone)]
 pub struct Quantity(pub Spanned<String>);
 
+/// A whole number as written (`2`).
+#[derive(Debug, Clone)]
+pub struct Count(pub Spanned<String>);
+
 /// A Prometheus duration as written (`30s`, `5m`, `1h30m`).
 #[derive(Debug, Clone)]
 pub struct Duration(pub Spanned<String>);
@@ -49,6 +53,68 @@ raw_struct! {
         time_intervals: Option<NamedMap<Vec<TimeRange>>>,
         /// Lint settings: rule severities and options.
         lint: Option<LintSettings>,
+        /// Where the rules run: `prometheus` (the default when `targets` is absent), `prometheus-operator`, `mimir` (also Cortex), `thanos`, `vmalert`; each with its options. Outputs go to `generated/<target>/`.
+        targets: Option<Targets>,
+    }
+}
+
+raw_struct! {
+    /// The rule engines the rules are deployed to, each with its options.
+    Targets as "targets" {
+        /// Plain Prometheus rule files and their promtool unit tests (`generated/prometheus/`).
+        prometheus: Option<PrometheusTarget>,
+        /// One `PrometheusRule` manifest per feature (`generated/prometheus-operator/`).
+        prometheus_operator as "prometheus-operator": Option<OperatorTarget>,
+        /// One rule namespace file per feature for `mimirtool rules sync` (Grafana Mimir, Cortex) (`generated/mimir/`).
+        mimir: Option<MimirTarget>,
+        /// Rule files for Thanos Ruler, with a partial response strategy per group (`generated/thanos/`).
+        thanos: Option<ThanosTarget>,
+        /// Rule files for VictoriaMetrics vmalert (`generated/vmalert/`).
+        vmalert: Option<VmalertTarget>,
+    }
+}
+
+raw_struct! {
+    /// Plain Prometheus rule files (no options).
+    PrometheusTarget as "prometheus target" {
+    }
+}
+
+raw_struct! {
+    /// prometheus-operator `PrometheusRule` manifests.
+    OperatorTarget as "prometheus-operator target" {
+        /// Namespace of the manifests (default `monitoring`).
+        namespace: Option<Str>,
+        /// Labels of the manifests, the ones the Prometheus `ruleSelector` matches (e.g. `release: prometheus`).
+        labels: Option<NamedMap<Str>>,
+    }
+}
+
+raw_struct! {
+    /// Grafana Mimir or Cortex rulers, loaded with `mimirtool rules sync`.
+    MimirTarget as "mimir target" {
+        /// The tenant (`X-Scope-OrgID`) the rules are synced to; written into each file's header comment for `mimirtool --id`.
+        tenant: Option<Str>,
+        /// Tenants a federated rule group queries (`source_tenants`).
+        source_tenants: Option<Vec<Str>>,
+        /// How far back rule evaluation looks (`query_offset`, formerly `evaluation_delay`).
+        query_offset: Option<Duration>,
+    }
+}
+
+raw_struct! {
+    /// Thanos Ruler.
+    ThanosTarget as "thanos target" {
+        /// `partial_response_strategy` of the groups: `abort` (default: an alert never evaluates on partial data) or `warn`.
+        partial_response_strategy: Option<Str>,
+    }
+}
+
+raw_struct! {
+    /// VictoriaMetrics vmalert.
+    VmalertTarget as "vmalert target" {
+        /// How many rules of a group vmalert evaluates at once (`concurrency`, default 1).
+        concurrency: Option<Count>,
     }
 }
 

@@ -339,6 +339,7 @@ pub fn resolve_project(
     let evaluation_interval = r.duration_or(&raw.evaluation_interval, Duration::from_secs(60));
     let scrape_interval = r.duration_or(&raw.scrape_interval, Duration::from_secs(15));
     let labels = r.labels(&raw.labels);
+    let targets = crate::spec::targets::resolve(raw.targets.as_ref(), r.diagnostics);
     Project {
         source: Some(source),
         name: raw
@@ -364,6 +365,7 @@ pub fn resolve_project(
         receivers,
         time_intervals,
         lint_rules,
+        targets,
     }
 }
 

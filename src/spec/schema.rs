@@ -66,6 +66,19 @@ impl JsonSchema for raw::Quantity {
     }
 }
 
+impl JsonSchema for raw::Count {
+    fn schema_name() -> Cow<'static, str> {
+        "Count".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "integer",
+            "minimum": 1,
+            "description": "A whole number, at least 1.",
+        })
+    }
+}
+
 impl JsonSchema for raw::Duration {
     fn schema_name() -> Cow<'static, str> {
         "Duration".into()

@@ -4,8 +4,8 @@
 //! Grafana's types) fail when the tool is missing; `scripts/test.sh` installs them.
 
 mod alertmanager;
-mod architecture;
 mod alertmanager_live;
+mod architecture;
 mod cli;
 mod cli_test;
 mod corpus;
@@ -20,6 +20,7 @@ mod routing_lints;
 mod schema;
 mod spec_invalid;
 mod support;
+mod targets;
 mod unittests;
 mod upstream;
 mod verdict;

@@ -4,34 +4,9 @@
 
 use std::path::Path;
 
-use crate::support::root;
+use crate::support::{root, to_json};
 use promspec::source::SourceId;
-use promspec::yaml::{self, Node, NodeKind, Style};
-use serde_json::Value;
-
-/// The JSON an editor's YAML language server sees for `node` (YAML 1.2 core schema).
-fn to_json(node: &Node) -> Value {
-    match &node.kind {
-        NodeKind::Scalar(s) if s.style != Style::Plain => Value::String(s.value.clone()),
-        NodeKind::Scalar(s) => match s.value.as_str() {
-            "" | "~" | "null" => Value::Null,
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            v => v
-                .parse::<i64>()
-                .map(Value::from)
-                .or_else(|_| v.parse::<f64>().map(Value::from))
-                .unwrap_or_else(|_| Value::String(v.to_string())),
-        },
-        NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        NodeKind::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.as_scalar().unwrap().value.clone(), to_json(v)))
-                .collect(),
-        ),
-    }
-}
+use promspec::yaml;
 
 fn validator(file: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(root().join("schemas").join(file)).unwrap();

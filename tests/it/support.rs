@@ -6,6 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use promspec::yaml::{Node, NodeKind, Style};
+use serde_json::Value;
+
 /// The repository root.
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,4 +51,35 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
         }
     }
+}
+
+/// The JSON an editor's YAML language server sees for `node` (YAML 1.2 core schema).
+pub fn to_json(node: &Node) -> Value {
+    match &node.kind {
+        NodeKind::Scalar(s) if s.style != Style::Plain => Value::String(s.value.clone()),
+        NodeKind::Scalar(s) => match s.value.as_str() {
+            "" | "~" | "null" => Value::Null,
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            v => v
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| v.parse::<f64>().map(Value::from))
+                .unwrap_or_else(|_| Value::String(v.to_string())),
+        },
+        NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
+        NodeKind::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.as_scalar().unwrap().value.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// Parse a YAML document's text into JSON (YAML 1.2 core schema).
+pub fn yaml_to_json(text: &str) -> Value {
+    let docs = promspec::yaml::parse(promspec::source::SourceId::default(), text)
+        .unwrap_or_else(|d| panic!("not YAML: {}", d.message));
+    to_json(&docs[0].root)
 }

@@ -141,6 +141,9 @@ struct ExpectedAlert {
 
 /// The unit tests of every feature.
 pub fn compile(project: &Project, features: &[Feature]) -> Vec<Output> {
+    if !project.targets.prometheus {
+        return Vec::new();
+    }
     features
         .iter()
         .map(|f| Output {
