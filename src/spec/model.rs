@@ -40,6 +40,8 @@ pub struct Project {
     pub name: String,
     /// Base URL of Grafana, without trailing slash.
     pub grafana_url: String,
+    /// Where `grafana_url` was written (None when defaulted).
+    pub grafana_url_span: Option<Span>,
     /// PromQL dialect.
     pub dialect: Dialect,
     /// Rule group evaluation interval.
@@ -101,10 +103,14 @@ pub struct AlertmanagerSettings {
 pub struct Smtp {
     /// `host:port`.
     pub smarthost: String,
+    /// Where `smarthost` was written.
+    pub smarthost_span: Span,
     /// Sender.
     pub from: String,
     /// User name.
     pub auth_username: Option<String>,
+    /// Where `auth_username` was written.
+    pub auth_username_span: Option<Span>,
     /// Password file.
     pub auth_password_file: Option<String>,
     /// STARTTLS required.
@@ -242,6 +248,20 @@ pub struct Receiver {
     pub integrations: Vec<Integration>,
     /// Where it was defined (its name).
     pub span: Span,
+    /// Where each value of its integrations was written, keyed
+    /// `<integration>.<field>` (`slack.channel`, `webhook.url`).
+    pub field_spans: Vec<(&'static str, Span)>,
+}
+
+impl Receiver {
+    /// The span of `field` (`slack.channel`), or the receiver's name when
+    /// the field was not written.
+    pub fn field_span(&self, field: &str) -> Span {
+        self.field_spans
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(self.span, |(_, s)| *s)
+    }
 }
 
 /// A named time interval.
