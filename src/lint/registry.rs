@@ -316,16 +316,34 @@ pub static RULES: &[RuleMeta] = &[
         rules::template_in_record::TemplateInRecord
     ),
     rule!(
+        "thresholds/comparison-in-query",
+        Correctness,
+        Error,
+        thresholds::comparison_in_query::ComparisonInQuery
+    ),
+    rule!(
         "thresholds/for-order",
         Suspicious,
         Warning,
         thresholds::for_order::ForOrder
     ),
     rule!(
+        "thresholds/label-collision",
+        Correctness,
+        Error,
+        thresholds::label_collision::LabelCollision
+    ),
+    rule!(
         "thresholds/order",
         Correctness,
         Error,
         thresholds::order::Order
+    ),
+    rule!(
+        "thresholds/scale-mismatch",
+        Correctness,
+        Error,
+        thresholds::scale_mismatch::ScaleMismatch
     ),
     rule!(pipeline "thresholds/unit-mismatch", Suspicious, Warning, thresholds::unit_mismatch::UnitMismatch),
     rule!(

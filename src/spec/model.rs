@@ -56,6 +56,8 @@ pub struct Project {
     pub default_keep_firing_for: Option<Duration>,
     /// Labels on every alert.
     pub labels: BTreeMap<String, String>,
+    /// Where each label was written (its key).
+    pub label_spans: BTreeMap<String, Span>,
     /// Alertmanager global settings.
     pub alertmanager: AlertmanagerSettings,
     /// Priorities by name, in spec order.
@@ -341,6 +343,9 @@ pub struct Feature {
     pub description: Option<String>,
     /// Labels on every alert of the feature (project labels merged in).
     pub labels: BTreeMap<String, String>,
+    /// Where each label was written (its key, in the project file for a
+    /// project label).
+    pub label_spans: BTreeMap<String, Span>,
     /// Runbook language.
     pub docs_language: Language,
     /// Thresholds in spec order.
@@ -399,6 +404,8 @@ pub struct Threshold {
     pub unit: Unit,
     /// Extra labels.
     pub labels: BTreeMap<String, String>,
+    /// Where each extra label was written (its key).
+    pub label_spans: BTreeMap<String, Span>,
     /// The levels, ordered critical, warning, info.
     pub levels: Vec<LevelRule>,
     /// Span of the whole threshold mapping.

@@ -29,6 +29,9 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
     out.extend(dashboards::uid_too_long::check(ws, sources));
     out.extend(dashboards::duplicate_uid::check(ws, sources));
     out.extend(thresholds::unit_mismatch::check(ws, sources));
+    out.extend(thresholds::label_collision::check(ws, sources));
+    out.extend(thresholds::comparison_in_query::check(ws, sources));
+    out.extend(thresholds::scale_mismatch::check(ws, sources));
     out.extend(routing::check(ws, sources));
     out
 }

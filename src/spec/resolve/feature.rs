@@ -23,7 +23,10 @@ pub fn resolve_feature(
     r.slug(&raw.feature, "feature slug");
     runbook_url(&raw.runbook, &mut r);
     let mut labels = project.labels.clone();
-    labels.extend(r.labels(&raw.labels));
+    let mut label_spans = project.label_spans.clone();
+    let own = r.labels(&raw.labels);
+    label_spans.extend(Resolver::label_spans(&raw.labels, &own));
+    labels.extend(own);
     let docs_language = language(&raw.docs_language, &mut r).unwrap_or(project.docs_language);
     let mut seen: HashSet<&str> = HashSet::new();
     let mut thresholds = Vec::new();
@@ -107,6 +110,7 @@ pub fn resolve_feature(
         runbook: raw.runbook.as_ref().map(|u| u.value.clone()),
         description: raw.description.as_ref().map(|d| d.value.clone()),
         labels,
+        label_spans,
         docs_language,
         thresholds,
         slos,
@@ -178,6 +182,7 @@ fn threshold(
             .map(|v| v.value.clone()),
         query: query(&t.query),
         unit,
+        label_spans: Resolver::label_spans(&t.labels, &labels),
         labels,
         levels,
         span: t.span,

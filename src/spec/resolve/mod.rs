@@ -124,6 +124,18 @@ impl Resolver<'_> {
         out
     }
 
+    /// The spans of the keys of `raw` that [`Resolver::labels`] kept.
+    fn label_spans(
+        raw: &Option<NamedMap<raw::Str>>,
+        kept: &BTreeMap<String, String>,
+    ) -> BTreeMap<String, crate::source::Span> {
+        raw.iter()
+            .flat_map(|m| m.entries.iter())
+            .filter(|(k, _)| kept.contains_key(&k.value))
+            .map(|(k, _)| (k.value.clone(), k.span))
+            .collect()
+    }
+
     fn slug(&mut self, value: &Spanned<String>, what: &str) {
         if !is_slug(&value.value) {
             self.report(invalid_slug(value, what));

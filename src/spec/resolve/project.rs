@@ -214,6 +214,7 @@ pub fn resolve_project(
         docs_language,
         default_for,
         default_keep_firing_for,
+        label_spans: Resolver::label_spans(&raw.labels, &labels),
         labels,
         alertmanager,
         priorities,

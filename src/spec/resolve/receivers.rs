@@ -16,6 +16,7 @@ pub(super) fn inline_secret(field: &raw::Str, name: &str, file_field: &str) -> D
         format!("`{name}` holds a secret written inline"),
     )
     .with_label(field.span, "secret in the spec")
+    .with_redacted(field.span)
     .with_help(format!(
         "move the value to a file readable by Alertmanager and reference it with `{file_field}`; \
              a secret in a spec ends up in version control and generated files"

@@ -108,12 +108,18 @@ pub(super) fn invalid_url(value: &raw::Str, field: &str, problem: UrlProblem, co
             "promspec appends `/d/<uid>/...` to this URL: give the base address only, without `?...` or `#...`",
         ),
     };
-    Diagnostic::error(
+    let d = Diagnostic::error(
         "spec/invalid-url",
         format!("`{field}` is not an absolute http(s) URL; {consumer}"),
     )
     .with_label(value.span, label)
-    .with_help(help)
+    .with_help(help);
+    // `user:password@host` without a scheme is still a credential.
+    if value.value.contains('@') {
+        d.with_redacted(value.span)
+    } else {
+        d
+    }
 }
 
 /// Why a `host:port` address is refused by Go's `net.SplitHostPort`.
