@@ -22,7 +22,10 @@ impl<'a> Attached<'a> {
     pub fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
         let source = diagnostic.primary_span().map(|span| {
             let file = sources.get(span.source);
-            let secrets = diagnostic.redacted.iter().filter(|r| r.source == span.source);
+            let secrets = diagnostic
+                .redacted
+                .iter()
+                .filter(|r| r.source == span.source);
             let text = if diagnostic.redacted.is_empty() {
                 file.text.clone()
             } else {

@@ -229,4 +229,3 @@ fn query(e: &crate::spec::decode::Expression) -> Query {
         style: e.style,
     }
 }
-

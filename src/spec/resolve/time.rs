@@ -182,7 +182,9 @@ fn split_range(value: &raw::Str, what: &str, example: &str) -> Result<Vec<String
             value,
             format!("`{}` is not a {what} or range", value.value),
             "more than one `:`",
-            format!("a range has one start and one end, e.g. `{example}`; list separate ranges as separate items"),
+            format!(
+                "a range has one start and one end, e.g. `{example}`; list separate ranges as separate items"
+            ),
         ));
     }
     Ok(parts)
@@ -262,12 +264,16 @@ fn day_of_month_range(value: &raw::Str) -> Result<(), Diagnostic> {
                 "count both ends from the end of the month (`-7:-1`) or both from its start (`20:31`)",
             ));
         }
+        // Alertmanager's own check, with its arithmetic (`-1` counts as 27).
         let in_short_month = |d: i64| if d < 0 { 28 + d } else { d };
         if in_short_month(start) > in_short_month(end) {
             return Err(invalid(
                 value,
-                format!("the day-of-month range `{}` ends before it starts", value.value),
-                "always empty",
+                format!(
+                    "the day-of-month range `{}` ends before it starts",
+                    value.value
+                ),
+                "empty in a 28-day month",
                 "Alertmanager refuses a range that ends before it starts in a 28-day month; \
                  swap the ends or split the range",
             ));
@@ -396,14 +402,24 @@ mod tests {
         assert_eq!(minute_of_day("00:00"), Some(0));
         assert_eq!(minute_of_day("09:30"), Some(570));
         assert_eq!(minute_of_day("24:00"), Some(1440));
-        for bad in ["9:00", "24:01", "25:00", "09:60", "0900", "+9:00", "09:00 ", ""] {
+        for bad in [
+            "9:00", "24:01", "25:00", "09:60", "0900", "+9:00", "09:00 ", "",
+        ] {
             assert_eq!(minute_of_day(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn time_zones_are_exact_iana_names() {
-        for ok in ["Asia/Tokyo", "Europe/Berlin", "UTC", "Local", "", "Japan", "Etc/GMT+9"] {
+        for ok in [
+            "Asia/Tokyo",
+            "Europe/Berlin",
+            "UTC",
+            "Local",
+            "",
+            "Japan",
+            "Etc/GMT+9",
+        ] {
             assert_eq!(time_zone(ok), Ok(()), "{ok}");
         }
         assert_eq!(time_zone("Berlin"), Err(Some("Europe/Berlin".into())));

@@ -66,10 +66,9 @@ pub(super) fn absolute_url(url: &str) -> Result<(), UrlProblem> {
     if host.is_empty() {
         return Err(UrlProblem::NoHost);
     }
-    if host
-        .chars()
-        .any(|c| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`'))
-    {
+    if host.chars().any(|c| {
+        c.is_whitespace() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+    }) {
         return Err(UrlProblem::BadCharacter);
     }
     if port.is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
@@ -90,19 +89,33 @@ pub(super) fn base_url(url: &str) -> Result<(), UrlProblem> {
 
 /// The diagnostic for `field` (`grafana_url`, `runbook`, `url`) whose value
 /// is not a usable URL; `consumer` says who breaks.
-pub(super) fn invalid_url(value: &raw::Str, field: &str, problem: UrlProblem, consumer: &str) -> Diagnostic {
+pub(super) fn invalid_url(
+    value: &raw::Str,
+    field: &str,
+    problem: UrlProblem,
+    consumer: &str,
+) -> Diagnostic {
     let (label, help) = match problem {
         UrlProblem::NoScheme => (
             "no `http://` or `https://` in front",
             "write the full address, e.g. `https://grafana.example.com`",
         ),
-        UrlProblem::Scheme => ("not an http or https URL", "use an `https://` (or `http://`) address"),
-        UrlProblem::NoHost => ("no host after `://`", "write the host name after `://`, e.g. `https://grafana.example.com`"),
+        UrlProblem::Scheme => (
+            "not an http or https URL",
+            "use an `https://` (or `http://`) address",
+        ),
+        UrlProblem::NoHost => (
+            "no host after `://`",
+            "write the host name after `://`, e.g. `https://grafana.example.com`",
+        ),
         UrlProblem::BadCharacter => (
             "contains a space or a character a URL cannot hold there",
             "remove the space or percent-encode it (`%20`)",
         ),
-        UrlProblem::BadPort => ("the port is not a number", "write the port as digits after the host, e.g. `:3000`"),
+        UrlProblem::BadPort => (
+            "the port is not a number",
+            "write the port as digits after the host, e.g. `:3000`",
+        ),
         UrlProblem::HasQuery => (
             "has a query string or fragment",
             "promspec appends `/d/<uid>/...` to this URL: give the base address only, without `?...` or `#...`",
@@ -126,7 +139,9 @@ pub(super) fn invalid_url(value: &raw::Str, field: &str, problem: UrlProblem, co
 pub(super) fn host_port(address: &str) -> Result<(), &'static str> {
     let (host, port) = match address.strip_prefix('[') {
         Some(v6) => {
-            let (host, after) = v6.split_once(']').ok_or("missing `]` after an IPv6 address")?;
+            let (host, after) = v6
+                .split_once(']')
+                .ok_or("missing `]` after an IPv6 address")?;
             let port = after.strip_prefix(':').ok_or("missing port")?;
             (host, port)
         }
@@ -172,13 +187,25 @@ mod tests {
         ] {
             assert_eq!(absolute_url(ok), Ok(()), "{ok}");
         }
-        assert_eq!(absolute_url("grafana.example.com"), Err(UrlProblem::NoScheme));
+        assert_eq!(
+            absolute_url("grafana.example.com"),
+            Err(UrlProblem::NoScheme)
+        );
         assert_eq!(absolute_url("localhost:3000"), Err(UrlProblem::NoScheme));
         assert_eq!(absolute_url("ftp://example.com/x"), Err(UrlProblem::Scheme));
         assert_eq!(absolute_url("http:///x"), Err(UrlProblem::NoHost));
-        assert_eq!(absolute_url("https://exa mple.com/"), Err(UrlProblem::BadCharacter));
-        assert_eq!(absolute_url("https://example.com:port/"), Err(UrlProblem::BadPort));
-        assert_eq!(base_url("https://g.example.com/?orgId=1"), Err(UrlProblem::HasQuery));
+        assert_eq!(
+            absolute_url("https://exa mple.com/"),
+            Err(UrlProblem::BadCharacter)
+        );
+        assert_eq!(
+            absolute_url("https://example.com:port/"),
+            Err(UrlProblem::BadPort)
+        );
+        assert_eq!(
+            base_url("https://g.example.com/?orgId=1"),
+            Err(UrlProblem::HasQuery)
+        );
     }
 
     #[test]

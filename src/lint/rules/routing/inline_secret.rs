@@ -19,10 +19,13 @@ use crate::spec::model::{Integration, Workspace};
 /// The diagnostic for a secret written where a file path, a plain URL or a
 /// plain name belongs. `what` says what the value holds, masked if shown.
 pub fn inline_secret(span: Span, field: &str, owner: &str, what: &str, help: &str) -> Diagnostic {
-    Diagnostic::error(InlineSecret::ID, format!("`{field}` of {owner} holds {what}"))
-        .with_label(span, "secret in the spec")
-        .with_help(help.to_string())
-        .with_redacted(span)
+    Diagnostic::error(
+        InlineSecret::ID,
+        format!("`{field}` of {owner} holds {what}"),
+    )
+    .with_label(span, "secret in the spec")
+    .with_help(help.to_string())
+    .with_redacted(span)
 }
 
 declare_rule! {
@@ -137,7 +140,10 @@ pub fn mask_url(url: &str) -> Option<String> {
         None => (before_fragment, None),
     };
     let lower = format!("{host}{path}").to_ascii_lowercase();
-    let path = match SECRET_PATHS.iter().find_map(|p| lower.find(p).map(|i| i + p.len())) {
+    let path = match SECRET_PATHS
+        .iter()
+        .find_map(|p| lower.find(p).map(|i| i + p.len()))
+    {
         Some(end) if end < lower.len() => {
             secret = true;
             let keep = end - host.len();
@@ -263,7 +269,13 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
             for (key, value) in files {
                 if let Some(what) = value.as_deref().and_then(not_a_path) {
                     let field = key.split_once('.').map_or(key, |(_, f)| f);
-                    out.push(inline_secret(r.field_span(key), field, &owner, what, FILE_HELP));
+                    out.push(inline_secret(
+                        r.field_span(key),
+                        field,
+                        &owner,
+                        what,
+                        FILE_HELP,
+                    ));
                 }
             }
         }

@@ -19,7 +19,10 @@ fn filter_in_query(op_span: Span, op: BinaryOperator, threshold: &Threshold) -> 
             op.as_str()
         ),
     )
-    .with_label(op_span, "the recorded series is absent whenever this is false")
+    .with_label(
+        op_span,
+        "the recorded series is absent whenever this is false",
+    )
     .with_help(
         "promspec records the query and compares the recorded value with each level: remove \
          the comparison from `query` and express it as a level (`above:` / `below:`), so the \

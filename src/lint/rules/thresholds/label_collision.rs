@@ -38,7 +38,10 @@ fn may_carry(span: Span, label: &str, threshold: &Threshold) -> Diagnostic {
         ),
     )
     .with_label(span, format!("the query's series can differ by `{label}`"))
-    .with_secondary(threshold.query.span, format!("does not aggregate `{label}` away"))
+    .with_secondary(
+        threshold.query.span,
+        format!("does not aggregate `{label}` away"),
+    )
     .with_help(format!(
         "if two series can differ only by `{label}`, Prometheus fails the rule with \"vector \
          contains metrics with the same labelset after applying alert labels\"; aggregate with \

@@ -198,17 +198,21 @@ fn scale(facts: &ExprFacts, text: &str, range: Range<usize>) -> Option<Scale> {
 /// keep the scale.
 fn metric_scale(facts: &ExprFacts, range: &Range<usize>) -> Option<Scale> {
     let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
-    let keeps_scale = facts.aggregations.iter().filter(|a| inside(&a.span)).all(|a| {
-        matches!(
-            a.op,
-            AggregateOp::Avg
-                | AggregateOp::Min
-                | AggregateOp::Max
-                | AggregateOp::Quantile
-                | AggregateOp::Topk
-                | AggregateOp::Bottomk
-        )
-    });
+    let keeps_scale = facts
+        .aggregations
+        .iter()
+        .filter(|a| inside(&a.span))
+        .all(|a| {
+            matches!(
+                a.op,
+                AggregateOp::Avg
+                    | AggregateOp::Min
+                    | AggregateOp::Max
+                    | AggregateOp::Quantile
+                    | AggregateOp::Topk
+                    | AggregateOp::Bottomk
+            )
+        });
     let metrics: Vec<&str> = facts
         .selectors
         .iter()
@@ -257,10 +261,22 @@ mod tests {
     #[test]
     fn pass() {
         for (query, unit, level) in [
-            ("1 - node_filesystem_avail_bytes / node_filesystem_size_bytes", "ratio", "90%"),
-            ("100 * (1 - node_filesystem_avail_bytes / node_filesystem_size_bytes)", "percent", "90%"),
+            (
+                "1 - node_filesystem_avail_bytes / node_filesystem_size_bytes",
+                "ratio",
+                "90%",
+            ),
+            (
+                "100 * (1 - node_filesystem_avail_bytes / node_filesystem_size_bytes)",
+                "percent",
+                "90%",
+            ),
             // Average latency, not a ratio.
-            ("rate(http_request_duration_seconds_sum[5m]) / rate(http_request_duration_seconds_count[5m])", "percent", "90%"),
+            (
+                "rate(http_request_duration_seconds_sum[5m]) / rate(http_request_duration_seconds_count[5m])",
+                "percent",
+                "90%",
+            ),
             ("avg(cpu_usage_percent)", "percent", "90%"),
         ] {
             let (diags, text) = run(&format!(
@@ -276,7 +292,11 @@ mod tests {
             "  - id: usage\n    query: 1 - (node_filesystem_avail_bytes / node_filesystem_size_bytes)\n    unit: percent\n    warning: {above: 75%}\n    critical: {above: 90%}\n",
         );
         assert_eq!(diags.len(), 2, "{text}");
-        assert!(diags.iter().all(|d| d.severity == crate::diag::Severity::Error));
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.severity == crate::diag::Severity::Error)
+        );
         insta::assert_snapshot!(text);
     }
 
