@@ -428,6 +428,54 @@ mod tests {
         assert!(time_zone("../etc/passwd").is_err());
     }
 
+    fn value(text: &str) -> raw::Str {
+        crate::source::Spanned {
+            value: text.to_string(),
+            span: crate::source::Span::new(crate::source::SourceId::default(), 0..text.len()),
+        }
+    }
+
+    #[test]
+    fn ranges_follow_alertmanager() {
+        for ok in [
+            "monday",
+            "Monday:FRIDAY",
+            "sunday:saturday",
+            "friday:friday",
+        ] {
+            assert!(weekday_range(&value(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "saturday:sunday",
+            "1",
+            "mon",
+            "monday:tuesday:friday",
+            " monday",
+        ] {
+            assert!(weekday_range(&value(bad)).is_err(), "{bad}");
+        }
+        for ok in ["1", "-1", "1:31", "5:-1", "-7:-1", "20:-8"] {
+            assert!(day_of_month_range(&value(ok)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "0", "32", "-32", "-1:5", "20:-15", "-3:-5", "20:-9", "first",
+        ] {
+            assert!(day_of_month_range(&value(bad)).is_err(), "{bad}");
+        }
+        for ok in ["january", "1:december", "March:MAY", "12"] {
+            assert!(month_range(&value(ok)).is_ok(), "{ok}");
+        }
+        for bad in ["0", "13", "jan", "december:january"] {
+            assert!(month_range(&value(bad)).is_err(), "{bad}");
+        }
+        for ok in ["2026", "2026:2027", "-5", "+2026"] {
+            assert!(year_range(&value(ok)).is_ok(), "{ok}");
+        }
+        for bad in ["2027:2026", "next", "2026.5"] {
+            assert!(year_range(&value(bad)).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn atoi_is_gos() {
         assert_eq!(atoi("-1"), Some(-1));
