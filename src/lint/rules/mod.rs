@@ -3,8 +3,8 @@
 //! [`registry`](super::registry) lists them all.
 //!
 //! Rules on rule files and thresholds are run by [`run`](super::run) with
-//! their context; the workspace rules below (dashboards, routing,
-//! `thresholds/unit-mismatch`) are functions `check(&Workspace, &SourceMap)
+//! their context; the workspace rules below (dashboards, routing, the
+//! `thresholds/*` rules that read the query) are functions `check(&Workspace, &SourceMap)
 //! -> Vec<Diagnostic>` run by the spec pipeline's check stage, so `build`
 //! reports them too. Rules judge resolved data and never print, read files
 //! or write.

@@ -49,6 +49,22 @@ fn may_carry(span: Span, label: &str, threshold: &Threshold) -> Diagnostic {
     ))
 }
 
+fn reserved_kept(label: &str, threshold: &Threshold) -> Diagnostic {
+    Diagnostic::error(
+        ID,
+        format!(
+            "the query of `{}` keeps `{label}`, which promspec sets on every generated rule",
+            threshold.id
+        ),
+    )
+    .with_label(threshold.query.span, format!("keeps `{label}`"))
+    .with_help(format!(
+        "as soon as two series differ only by `{label}`, Prometheus fails the rule with \
+         \"vector contains metrics with the same labelset\"; aggregate `{label}` away or rename \
+         it with `label_replace`"
+    ))
+}
+
 declare_rule! {
     /// ## What it does
     /// Reports a label that a threshold's alerts set (through `labels:` of
@@ -56,7 +72,9 @@ declare_rule! {
     /// query keeps a label of the same name: an error when the query keeps
     /// it by name (`sum by (instance)`), a warning when the query keeps all
     /// labels of a selector that every scraped series carries (`job`,
-    /// `instance`) or that it matches with `=~`, `!=` or `!~`.
+    /// `instance`) or that it matches with `=~`, `!=` or `!~`. A query that
+    /// keeps a label promspec sets itself (`feature`, `threshold`, `team`,
+    /// `severity`, `priority`) by name is an error too.
     ///
     /// ## Why is this bad?
     /// Prometheus sets alert labels on every series of the alert's result,
@@ -88,6 +106,9 @@ declare_rule! {
     pub struct LabelCollision => Check::Pipeline(check);
 }
 
+/// Labels promspec sets itself on the recording rule or the alerts.
+const PROMSPEC_LABELS: [&str; 5] = ["feature", "threshold", "team", "severity", "priority"];
+
 /// Labels every scraped series carries.
 const TARGET_LABELS: [&str; 2] = ["job", "instance"];
 
@@ -112,6 +133,13 @@ pub fn judge(feature: &Feature, threshold: &Threshold, expr: &Expr, out: &mut Ve
     let mut added: BTreeMap<&str, Span> = BTreeMap::new();
     for (label, span) in feature.label_spans.iter().chain(&threshold.label_spans) {
         added.insert(label, *span);
+    }
+    for label in PROMSPEC_LABELS {
+        if matches!(&output, OutputLabels::Exactly(kept) if kept.contains(label))
+            && !pinned(expr, label)
+        {
+            out.push(reserved_kept(label, threshold));
+        }
     }
     for (label, span) in added {
         if !output.may_have(label) || pinned(expr, label) {
@@ -180,6 +208,15 @@ mod tests {
         assert_eq!(diags.len(), 1, "{text}");
         assert_eq!(diags[0].severity, crate::diag::Severity::Error);
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn fail_promspec_label() {
+        let (diags, text) = run(
+            "  - id: alerts\n    query: sum by (severity) (ALERTS)\n    unit: count\n    critical: {above: 10}\n",
+        );
+        assert_eq!(diags.len(), 1, "{text}");
+        assert!(diags[0].message.contains("`severity`"), "{text}");
     }
 
     #[test]
