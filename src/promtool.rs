@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::compile::conventions as names;
-use crate::compile::{prometheus, unittests};
+use crate::compile::{lower, prometheus, unittests};
 use crate::spec::model::{Feature, Project, Workspace};
 
 /// The command that installs promtool on Debian and Ubuntu.
@@ -318,7 +318,7 @@ pub fn write_feature(
     tests: &[unittests::ThresholdTest],
     dir: &Path,
 ) -> Result<PathBuf, PromtoolError> {
-    let rules = prometheus::render(project, feature, &prometheus::rules(project, feature));
+    let rules = prometheus::render(feature, &lower::feature(project, feature));
     let files = [
         (names::rules_path(feature), rules),
         (

@@ -8,6 +8,7 @@ pub mod alertmanager;
 pub mod conventions;
 pub mod docs;
 pub mod grafana;
+pub mod lower;
 pub mod prometheus;
 pub mod unittests;
 pub mod words;

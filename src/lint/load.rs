@@ -19,12 +19,10 @@ use crate::compile::conventions;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
-use crate::lint::{parallel, registry};
-use crate::pipeline;
+use crate::lint::{parallel, specs};
 use crate::rulefile::{self, load::Shape};
 use crate::source::{SourceId, SourceMap, Span};
-use crate::spec::lint_config;
-use crate::spec::model::Workspace;
+use crate::spec::{lint_config, workspace};
 use crate::yaml;
 
 /// The default directories linted when no path is given.
@@ -72,7 +70,7 @@ pub enum LoadError {
     },
     /// The spec pipeline could not read a specs directory.
     #[error(transparent)]
-    Specs(#[from] pipeline::LoadError),
+    Specs(#[from] workspace::LoadError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
@@ -172,50 +170,23 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
     let mut diagnostics = Vec::new();
     let mut settings = vec![Settings::default()];
     let mut targets = Vec::new();
-    let mut workspaces: Vec<(Workspace, usize)> = Vec::new();
     let mut files = 0;
-    let mut reported = Vec::new();
 
     // 3. Specs, through the spec pipeline.
     for (dir, only) in &spec_dirs {
         let first = sources.files().count() as u32;
-        let (workspace, found) = pipeline::load_into(dir, &mut sources)?;
+        let (workspace, found) = workspace::load(dir, &mut sources)?;
         let keep = |d: &Diagnostic| match (only, d.primary_span()) {
             (Some(only), Some(span)) => only
                 .iter()
                 .any(|p| same_file(p, &sources.get(span.source).path)),
             _ => true,
         };
-        let Some(ws) = workspace else {
-            diagnostics.extend(found.into_iter().filter(|d| keep(d)));
-            files += sources.files().count() - first as usize;
-            continue;
-        };
         files += sources.files().count() - first as usize;
-        let s = project_settings(&ws, &sources, &mut diagnostics);
-        let index = settings.len();
-        // What the pipeline's check stage reported for registered rules gets
-        // the project's severities and the files' suppressions.
-        for d in found.into_iter().filter(|d| keep(d)) {
-            if registry::find(d.id).is_some() {
-                reported.push((index, d));
-            } else {
-                diagnostics.push(d);
-            }
-        }
-        settings.push(s);
-        for feature in &ws.features {
-            let file = rulefile::lower::feature(&ws.project, feature);
-            let comments = comments_of(&sources, feature.source);
-            targets.push(Target {
-                source: feature.source,
-                files: vec![file],
-                comments,
-                items: feature.thresholds.iter().map(|t| t.span).collect(),
-                settings: index,
-            });
-        }
-        workspaces.push((ws, index));
+        let judged = workspace
+            .map(|ws| specs::check(&ws, &sources))
+            .unwrap_or_default();
+        diagnostics.extend(found.into_iter().chain(judged).filter(|d| keep(d)));
     }
 
     // 4. Plain rule files: read, then parse and load on every core.
@@ -262,28 +233,15 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
     }
 
     // 5. Lint.
-    let ws_refs: Vec<(&Workspace, usize)> = workspaces.iter().map(|(w, s)| (w, *s)).collect();
     let findings = run::run(&Input {
         sources: &sources,
         settings: &settings,
         targets: &targets,
-        workspaces: &ws_refs,
-        reported,
+        workspaces: &[],
     });
     let mut all = Diagnostics::new();
     all.extend(diagnostics);
-    // Spec lint findings of a directory named file by file stay in those files.
-    all.extend(findings.into_iter().filter(|d| {
-        let Some(span) = d.primary_span() else {
-            return true;
-        };
-        let path = &sources.get(span.source).path;
-        let dir = path.parent().unwrap_or(Path::new(""));
-        match spec_dirs.get(dir) {
-            Some(Some(only)) => only.iter().any(|p| same_file(p, path)),
-            _ => true,
-        }
-    }));
+    all.extend(findings);
     all.sort();
     Ok(Report {
         sources,
@@ -482,43 +440,6 @@ fn not_rules(span: Span) -> Diagnostic {
     .with_help("rule files start with `groups:`; feature specs live next to a project file `promspec.yaml`")
 }
 
-/// Settings of a spec workspace: its project file's `lint:` section.
-fn project_settings(
-    ws: &Workspace,
-    sources: &SourceMap,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Settings {
-    let Some(source) = ws.project.source else {
-        return Settings::default();
-    };
-    let Ok(docs) = yaml::parse(source, &sources.get(source).text) else {
-        return Settings::default();
-    };
-    let Some(doc) = docs.first() else {
-        return Settings::default();
-    };
-    // Shape errors of the project file are the spec loader's to report.
-    let config = lint_config::read(&doc.root, &mut Vec::new());
-    let mut s = Settings::from_config(&config, diagnostics);
-    s.dialect = ws.project.dialect;
-    s.scrape_interval = ws.project.scrape_interval;
-    s.evaluation_interval = ws.project.evaluation_interval;
-    if s.severity_values.is_none() {
-        s.severity_values = Some(
-            ws.project
-                .severities
-                .iter()
-                .map(|c| c.level.as_str().to_string())
-                .collect(),
-        );
-    }
-    s.routing_labels
-        .extend(ws.project.alertmanager.group_by.iter().cloned());
-    s.routing_labels.sort();
-    s.routing_labels.dedup();
-    s
-}
-
 /// Settings from a `promspec.yaml` next to plain rule files.
 fn config_settings(
     path: &Path,
@@ -539,12 +460,6 @@ fn config_settings(
     };
     let config = lint_config::read(&doc.root, diagnostics);
     Ok(Settings::from_config(&config, diagnostics))
-}
-
-fn comments_of(sources: &SourceMap, id: SourceId) -> Vec<yaml::Comment> {
-    yaml::parse(id, &sources.get(id).text)
-        .map(|docs| docs.into_iter().flat_map(|d| d.comments).collect())
-        .unwrap_or_default()
 }
 
 /// The nearest `promspec.yaml` at or above `dir`.

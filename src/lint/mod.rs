@@ -29,9 +29,14 @@
 //!    has every section, and the fixtures behave.
 //!
 //! A check written as `fn check(ws: &Workspace, sources: &SourceMap) ->
-//! Vec<Diagnostic>` (routing, dashboards) registers as [`Check::Pipeline`]
-//! when the spec pipeline runs it, or [`Check::Workspace`] when only the
-//! linter should; its doc comes from the rule's `DOC`.
+//! Vec<Diagnostic>` (routing, dashboards) registers as [`Check::Workspace`].
+//!
+//! # One verdict
+//!
+//! `build`, `test` and `lint` judge specs with the same engine: [`specs::check`]
+//! runs every registered rule over a spec workspace with the project's
+//! severities and the files' suppressions. An error it reports stops `build`
+//! before anything is written; `lint` reports exactly the same findings.
 
 pub mod facts;
 pub mod load;
@@ -40,6 +45,7 @@ pub mod registry;
 pub mod rules;
 pub mod run;
 pub mod settings;
+pub mod specs;
 pub mod suppress;
 pub mod template;
 
@@ -67,12 +73,8 @@ pub enum Check {
     File(fn(&FileCx, &mut Vec<Diagnostic>)),
     /// Once per spec threshold.
     Threshold(fn(&ThresholdCx, &mut Vec<Diagnostic>)),
-    /// Once per spec workspace, by the linter only.
+    /// Once per spec workspace (routing, dashboards, units).
     Workspace(fn(&Workspace, &SourceMap) -> Vec<Diagnostic>),
-    /// Once per spec workspace, by the spec pipeline's check stage (so
-    /// `build` reports it too); the linter applies severities and
-    /// suppressions to what it reports.
-    Pipeline(fn(&Workspace, &SourceMap) -> Vec<Diagnostic>),
 }
 
 impl Check {
@@ -84,7 +86,7 @@ impl Check {
             Check::Group(_) => "rule groups",
             Check::File(_) => "rule files",
             Check::Threshold(_) => "spec thresholds",
-            Check::Workspace(_) | Check::Pipeline(_) => "the spec workspace",
+            Check::Workspace(_) => "the spec workspace",
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::diag::Severity;
 use crate::lint::Check;
-use crate::lint::rules::{alerts, promql, rules, thresholds};
+use crate::lint::rules::{alerts, dashboards, promql, routing, rules, thresholds};
 
 /// What kind of problem a rule finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -133,16 +133,6 @@ macro_rules! rule {
             check: T::CHECK,
         }
     }};
-    (pipeline $id:literal, $category:ident, $severity:ident, $module:ident :: $file:ident :: $ty:ident) => {{
-        use crate::lint::rules::$module::$file as m;
-        RuleMeta {
-            id: $id,
-            category: Category::$category,
-            default_severity: rule!(@sev $severity),
-            doc: m::$ty::DOC.docs,
-            check: Check::Pipeline(m::check),
-        }
-    }};
     (@sev Off) => { None };
     (@sev $s:ident) => { Some(Severity::$s) };
 }
@@ -203,8 +193,18 @@ pub static RULES: &[RuleMeta] = &[
         Warning,
         alerts::unknown_severity::UnknownSeverity
     ),
-    rule!(pipeline "dashboards/duplicate-uid", Correctness, Error, dashboards::duplicate_uid::DuplicateUid),
-    rule!(pipeline "dashboards/uid-too-long", Style, Warning, dashboards::uid_too_long::UidTooLong),
+    rule!(
+        "dashboards/duplicate-uid",
+        Correctness,
+        Error,
+        dashboards::duplicate_uid::DuplicateUid
+    ),
+    rule!(
+        "dashboards/uid-too-long",
+        Style,
+        Warning,
+        dashboards::uid_too_long::UidTooLong
+    ),
     rule!(
         "promql/aggregation-drops-label",
         Suspicious,
@@ -278,13 +278,48 @@ pub static RULES: &[RuleMeta] = &[
         Warning,
         promql::useless_regex::UselessRegex
     ),
-    rule!(pipeline "routing/incomplete-receiver", Correctness, Error, routing::incomplete_receiver::IncompleteReceiver),
-    rule!(pipeline "routing/inhibit-missing-label", Suspicious, Warning, routing::inhibit_missing_label::InhibitMissingLabel),
-    rule!(pipeline "routing/inline-secret", Correctness, Error, routing::inline_secret::InlineSecret),
-    rule!(pipeline "routing/reserved-receiver", Correctness, Error, routing::reserved_receiver::ReservedReceiver),
-    rule!(pipeline "routing/unknown-receiver", Correctness, Error, routing::unknown_receiver::UnknownReceiver),
-    rule!(pipeline "routing/unrouted-alert", Suspicious, Warning, routing::unrouted_alert::UnroutedAlert),
-    rule!(pipeline "routing/unused-receiver", Suspicious, Warning, routing::unused_receiver::UnusedReceiver),
+    rule!(
+        "routing/incomplete-receiver",
+        Correctness,
+        Error,
+        routing::incomplete_receiver::IncompleteReceiver
+    ),
+    rule!(
+        "routing/inhibit-missing-label",
+        Suspicious,
+        Warning,
+        routing::inhibit_missing_label::InhibitMissingLabel
+    ),
+    rule!(
+        "routing/inline-secret",
+        Correctness,
+        Error,
+        routing::inline_secret::InlineSecret
+    ),
+    rule!(
+        "routing/reserved-receiver",
+        Correctness,
+        Error,
+        routing::reserved_receiver::ReservedReceiver
+    ),
+    rule!(
+        "routing/unknown-receiver",
+        Correctness,
+        Error,
+        routing::unknown_receiver::UnknownReceiver
+    ),
+    rule!(
+        "routing/unrouted-alert",
+        Suspicious,
+        Warning,
+        routing::unrouted_alert::UnroutedAlert
+    ),
+    rule!(
+        "routing/unused-receiver",
+        Suspicious,
+        Warning,
+        routing::unused_receiver::UnusedReceiver
+    ),
     rule!(
         "rules/duplicate",
         Correctness,
@@ -345,7 +380,12 @@ pub static RULES: &[RuleMeta] = &[
         Error,
         thresholds::scale_mismatch::ScaleMismatch
     ),
-    rule!(pipeline "thresholds/unit-mismatch", Suspicious, Warning, thresholds::unit_mismatch::UnitMismatch),
+    rule!(
+        "thresholds/unit-mismatch",
+        Suspicious,
+        Warning,
+        thresholds::unit_mismatch::UnitMismatch
+    ),
     rule!(
         "thresholds/unreachable",
         Correctness,

@@ -10,7 +10,6 @@ use crate::lint::suppress;
 use crate::lint::{Check, FileCx, GroupCx, RuleCx, ThresholdCx, parallel, registry};
 use crate::promql;
 use crate::rulefile::RuleFile;
-use crate::rulefile::model::FileKind;
 use crate::source::{SourceId, SourceMap, Span};
 use crate::spec::model::Workspace;
 use crate::yaml::Comment;
@@ -41,10 +40,6 @@ pub struct Input<'a> {
     pub targets: &'a [Target],
     /// Spec workspaces with the index of their settings.
     pub workspaces: &'a [(&'a Workspace, usize)],
-    /// Findings the spec pipeline already reported (its check stage runs the
-    /// [`Check::Pipeline`] rules), with the index of their settings: they get
-    /// severities and suppressions like every other finding.
-    pub reported: Vec<(usize, Diagnostic)>,
 }
 
 /// Run every enabled rule and return the findings, suppressions applied.
@@ -84,10 +79,7 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         };
         match verdict {
             Err(_) => {
-                // Spec queries are already checked by the spec pipeline.
-                if file.kind != FileKind::Spec
-                    && let Err(e) = promql::parse(&rule.expr.text, settings.dialect)
-                {
+                if let Err(e) = promql::parse(&rule.expr.text, settings.dialect) {
                     out.push(syntax::diagnostic(&rule.expr, input.sources, &e));
                 }
             }
@@ -157,14 +149,11 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
                     }
                 }
                 Check::Workspace(check) => out.extend(check(ws, input.sources)),
+                Check::Engine => slo_queries(ws, settings, input.sources, &mut out),
                 _ => {}
             }
         }
         findings.extend(finish(out, settings));
-    }
-
-    for (s, d) in &input.reported {
-        findings.extend(finish(vec![d.clone()], &input.settings[*s]));
     }
 
     let mut report = Vec::new();
@@ -211,4 +200,25 @@ fn finish(mut out: Vec<Diagnostic>, settings: &Settings) -> Vec<Diagnostic> {
         },
     });
     out
+}
+
+/// `promql/syntax` on the SLO queries of a workspace (the `{{.window}}`
+/// placeholder stands for a range).
+fn slo_queries(
+    ws: &Workspace,
+    settings: &Settings,
+    sources: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+) {
+    for feature in &ws.features {
+        for slo in &feature.slos {
+            for q in [&slo.errors, &slo.total] {
+                let text = q.text.replace("{{.window}}", "5m");
+                if let Err(e) = promql::parse(&text, settings.dialect) {
+                    let expr = crate::rulefile::Expression::from_query(q);
+                    out.push(syntax::diagnostic(&expr, sources, &e));
+                }
+            }
+        }
+    }
 }

@@ -8,7 +8,6 @@ use crate::lint::load::load_rule_file;
 use crate::lint::registry;
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
-use crate::rulefile;
 use crate::source::SourceMap;
 use crate::spec::model::Workspace;
 use crate::spec::{load, resolve};
@@ -41,7 +40,6 @@ pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagno
         settings: &[settings],
         targets: &targets,
         workspaces: &[],
-        reported: Vec::new(),
     }));
     (sources, diags)
 }
@@ -76,7 +74,7 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
         .iter()
         .map(|f| Target {
             source: f.source,
-            files: vec![rulefile::lower::feature(&ws.project, f)],
+            files: vec![crate::compile::lower::feature(&ws.project, f)],
             comments: comments.clone(),
             items: f.thresholds.iter().map(|t| t.span).collect(),
             settings: 0,
@@ -87,7 +85,6 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
         settings: &[settings],
         targets: &targets,
         workspaces: &[(&ws, 0)],
-        reported: Vec::new(),
     }));
     (sources, diags)
 }

@@ -5,12 +5,12 @@
 //! rule came from. [`load`] reads hand-written files (plain `groups:`
 //! documents, Thanos/Mimir extras included, and prometheus-operator
 //! `PrometheusRule` manifests), detecting which is which by shape.
-//! [`lower`] turns resolved specs into the same IR. Nothing here judges
+//! The compiler lowers resolved specs into the same IR
+//! (`compile::lower`). Nothing here judges
 //! rules: that is the linter's job; the loader reports only what makes a
 //! file unreadable for Prometheus (unknown fields, missing `expr`, ...).
 
 pub mod load;
-pub mod lower;
 pub mod model;
 
 pub use model::{Expression, Group, Rule, RuleFile, RuleKind};

@@ -140,6 +140,16 @@ pub struct Expression {
 }
 
 impl Expression {
+    /// A spec query as an expression of the IR (offsets map exactly).
+    pub fn from_query(query: &crate::spec::model::Query) -> Self {
+        Expression {
+            text: query.text.clone(),
+            span: query.span,
+            style: query.style,
+            exact: true,
+        }
+    }
+
     /// The span in the file of `range`, a byte range inside the text.
     pub fn span_of(&self, sources: &SourceMap, range: std::ops::Range<usize>) -> Span {
         inner_span(

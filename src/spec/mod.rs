@@ -13,3 +13,4 @@ pub mod raw;
 pub mod resolve;
 pub mod schema;
 pub mod units;
+pub mod workspace;

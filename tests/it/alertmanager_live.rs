@@ -151,9 +151,34 @@ fn check_dir(dir: &Path) {
     );
     assert_eq!(status, 200, "{text}");
 
-    let (status, text) = daemon.request("GET", "/api/v2/alerts", None);
-    assert_eq!(status, 200, "{text}");
-    let reported: Vec<Value> = serde_json::from_str(&text).unwrap();
+    // Alertmanager's inhibitor learns of new alerts asynchronously: ask until
+    // every mute it must compute is visible (or the deadline passes and the
+    // assertions below say what is wrong).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let reported: Vec<Value> = loop {
+        let (status, text) = daemon.request("GET", "/api/v2/alerts", None);
+        assert_eq!(status, 200, "{text}");
+        let reported: Vec<Value> = serde_json::from_str(&text).unwrap();
+        let settled = reported.len() == firing.len()
+            && reported.iter().all(|a| {
+                let labels: Labels = a["labels"]
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let inhibited = a["status"]["inhibitedBy"]
+                    .as_array()
+                    .is_some_and(|v| !v.is_empty());
+                inhibited == muted(&labels)
+            });
+        if settled || Instant::now() > deadline {
+            break reported;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     assert_eq!(reported.len(), firing.len(), "{}", dir.display());
     let mut muted_count = 0;
     for (labels, expected) in &firing {

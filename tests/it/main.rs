@@ -5,6 +5,7 @@
 
 mod alertmanager;
 mod alertmanager_live;
+mod architecture;
 mod cli;
 mod cli_test;
 mod corpus;
@@ -22,3 +23,4 @@ mod spec_invalid;
 mod support;
 mod unittests;
 mod upstream;
+mod verdict;

@@ -6,10 +6,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use promspec::compile::conventions;
-use promspec::compile::prometheus::{self, Rule};
 use promspec::compile::unittests::{self, Drive, LevelProbe, ThresholdTest};
+use promspec::compile::{lower, prometheus};
 use promspec::pipeline;
 use promspec::promtool;
+use promspec::rulefile::model::{FileKind, Group};
+use promspec::rulefile::{Rule, RuleFile};
+use promspec::source::Spanned;
 use promspec::spec::model::{Direction, Feature, Project, Workspace};
 use promspec::spec::units::format_duration;
 
@@ -140,9 +143,10 @@ struct Mutation {
 fn threshold_rules(all: &[Rule], index: usize) -> Vec<Rule> {
     let mut blocks: Vec<Vec<Rule>> = Vec::new();
     for r in all {
-        match r {
-            Rule::Record { .. } => blocks.push(vec![r.clone()]),
-            Rule::Alert { .. } => blocks.last_mut().expect("record first").push(r.clone()),
+        if r.is_alert() {
+            blocks.last_mut().expect("record first").push(r.clone());
+        } else {
+            blocks.push(vec![r.clone()]);
         }
     }
     blocks.swap_remove(index)
@@ -151,13 +155,15 @@ fn threshold_rules(all: &[Rule], index: usize) -> Vec<Rule> {
 fn with_alert(
     rules: &[Rule],
     level: usize,
-    change: impl FnOnce(&mut String, &mut String),
+    change: impl FnOnce(&mut String, &mut Duration),
 ) -> Vec<Rule> {
     let mut rules = rules.to_vec();
-    match &mut rules[1 + level] {
-        Rule::Alert { expr, for_, .. } => change(expr, for_),
-        Rule::Record { .. } => panic!("alert expected"),
-    }
+    let alert = &mut rules[1 + level];
+    assert!(alert.is_alert(), "alert expected");
+    change(
+        &mut alert.expr.text,
+        &mut alert.for_.as_mut().expect("an alert has `for`").value,
+    );
     rules
 }
 
@@ -170,7 +176,7 @@ fn mutations(ws: &Workspace) -> Vec<Mutation> {
     let interval = ws.project.evaluation_interval;
     let mut out = Vec::new();
     for feature in &ws.features {
-        let all = prometheus::rules(&ws.project, feature);
+        let all = lower::feature(&ws.project, feature).groups.remove(0).rules;
         for (index, test) in unittests::plan(&ws.project, feature)
             .into_iter()
             .enumerate()
@@ -201,11 +207,11 @@ fn mutations(ws: &Workspace) -> Vec<Mutation> {
                             "{} level moved {dir} its quiet side: {} -> {}",
                             l.level.as_str(),
                             l.value,
-                            prometheus::promql_number(v)
+                            lower::promql_number(v)
                         ),
                         with_alert(&rules, li, |expr, _| {
                             let (head, _) = expr.rsplit_once(' ').expect("comparison");
-                            *expr = format!("{head} {}", prometheus::promql_number(v));
+                            *expr = format!("{head} {}", lower::promql_number(v));
                         }),
                     );
                 }
@@ -221,7 +227,7 @@ fn mutations(ws: &Workspace) -> Vec<Mutation> {
                             format_duration(l.for_),
                             format_duration(f)
                         ),
-                        with_alert(&rules, li, |_, for_| *for_ = format_duration(f)),
+                        with_alert(&rules, li, |_, for_| *for_ = f),
                     );
                 }
             }
@@ -238,7 +244,22 @@ fn run_mutation(bin: &Path, m: &Mutation) -> promtool::Outcome {
     std::fs::create_dir_all(rules_path.parent().expect("parent")).expect("mkdir");
     std::fs::write(
         &rules_path,
-        prometheus::render(&m.project, &m.feature, &m.rules),
+        prometheus::render(
+            &m.feature,
+            &RuleFile {
+                source: m.feature.source,
+                kind: FileKind::Spec,
+                groups: vec![Group {
+                    name: Spanned::new(conventions::group_name(&m.feature), m.feature.slug_span),
+                    interval: Some(Spanned::new(
+                        m.project.evaluation_interval,
+                        m.feature.slug_span,
+                    )),
+                    rules: m.rules.clone(),
+                    span: m.feature.slug_span,
+                }],
+            },
+        ),
     )
     .expect("write rules");
     std::fs::write(

@@ -2,8 +2,9 @@
 //! Alertmanager sees and the receivers its spec says it goes to.
 
 use crate::compile::conventions as names;
-use crate::compile::prometheus::{self, Rule};
+use crate::compile::lower;
 use crate::routing::matcher::Labels;
+use crate::rulefile::Rule;
 use crate::spec::model::{Feature, LevelRule, Project, SeverityConfig, Threshold};
 
 /// One alert (threshold × level) and where its spec sends it.
@@ -58,20 +59,17 @@ pub fn dedup(names: &[String]) -> Vec<String> {
 pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> {
     let mut out = Vec::new();
     for feature in features {
-        let rules = prometheus::rules(project, feature);
+        let file = lower::feature(project, feature);
+        let rules: Vec<&Rule> = file.groups.iter().flat_map(|g| &g.rules).collect();
         for threshold in &feature.thresholds {
             let alertname = names::alert_name(feature, threshold);
             for level in &threshold.levels {
                 let severity = names::severity_value(level.level);
-                let rule_labels = rules.iter().find_map(|r| match r {
-                    Rule::Alert { alert, labels, .. }
-                        if *alert == alertname
-                            && labels.get(names::SEVERITY_LABEL).map(String::as_str)
-                                == Some(severity) =>
-                    {
-                        Some(labels)
-                    }
-                    _ => None,
+                let rule_labels = rules.iter().find(|r| {
+                    r.is_alert()
+                        && r.name.value == alertname
+                        && r.label(names::SEVERITY_LABEL)
+                            .is_some_and(|p| p.value.value == severity)
                 });
                 let mut labels = Labels::new();
                 labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
@@ -79,8 +77,8 @@ pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> 
                 labels.extend(
                     rule_labels
                         .into_iter()
-                        .flatten()
-                        .map(|(k, v)| (k.clone(), v.clone())),
+                        .flat_map(|r| &r.labels)
+                        .map(|p| (p.key.value.clone(), p.value.value.clone())),
                 );
                 labels.insert(names::ALERTNAME_LABEL.into(), alertname.clone());
                 out.push(Alert {

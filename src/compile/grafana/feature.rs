@@ -5,7 +5,7 @@
 use crate::compile::conventions as names;
 use crate::compile::grafana::model::*;
 use crate::compile::grafana::steps;
-use crate::compile::prometheus::recorded_selector;
+use crate::compile::lower::recorded_selector;
 use crate::compile::words;
 use crate::spec::model::{Feature, Language, Threshold};
 

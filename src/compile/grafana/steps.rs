@@ -15,7 +15,7 @@
 //!   panels draw them as lines only.
 
 use crate::compile::grafana::model::Step;
-use crate::compile::prometheus::promql_number;
+use crate::compile::lower::promql_number;
 use crate::spec::model::{Direction, Level, Threshold};
 use crate::spec::units::Unit;
 

@@ -13,8 +13,8 @@
 //! wanted value (`inputs`), so the recording rule and the alert are tested
 //! together. Otherwise the recorded series itself is the input, and the file
 //! says why. What the test expects is not written by hand: the rule group is
-//! played forward (`simulate`) with the rules as
-//! [`super::prometheus::rules`] produces them, and the
+//! played forward (`simulate`) with the rules of the IR that
+//! [`super::lower::feature`] produces, and the
 //! file asserts that state at the moments that matter.
 //!
 //! This module reads the model and the generated rules; it never writes files
@@ -30,9 +30,10 @@ use std::time::Duration;
 
 use crate::compile::Output;
 use crate::compile::conventions as names;
-use crate::compile::prometheus::{self, Rule};
+use crate::compile::lower;
 use crate::compile::yaml_out::{self, Value};
 use crate::promql::eval::{self, Dataset, Labels, METRIC_NAME, Sample, Series};
+use crate::rulefile::Rule;
 use crate::spec::model::{Direction, Feature, Level, Project, Threshold};
 use crate::spec::units::{self, format_duration};
 
@@ -151,25 +152,24 @@ pub fn compile(project: &Project, features: &[Feature]) -> Vec<Output> {
 
 /// The test of every threshold of `feature`, in spec order.
 pub fn plan(project: &Project, feature: &Feature) -> Vec<ThresholdTest> {
-    let rules = prometheus::rules(project, feature);
+    let file = lower::feature(project, feature);
     // A recording rule and the alerting rules after it form one threshold's block.
     let mut blocks: Vec<Vec<&Rule>> = Vec::new();
-    for r in &rules {
-        match r {
-            Rule::Record { .. } => blocks.push(vec![r]),
-            Rule::Alert { .. } => {
-                if let Some(b) = blocks.last_mut() {
-                    b.push(r)
-                }
+    for r in file.groups.iter().flat_map(|g| &g.rules) {
+        if r.is_alert() {
+            if let Some(b) = blocks.last_mut() {
+                b.push(r)
             }
+        } else {
+            blocks.push(vec![r]);
         }
     }
     let block_of = |t: &Threshold| {
         blocks
             .iter()
             .find(|b| {
-                matches!(b[0], Rule::Record { labels, .. }
-                    if labels.get(names::THRESHOLD_LABEL) == Some(&t.id))
+                b[0].label(names::THRESHOLD_LABEL)
+                    .is_some_and(|p| p.value.value == t.id)
             })
             .cloned()
             .unwrap_or_default()
@@ -197,14 +197,12 @@ fn plan_threshold(
         },
         body: None,
     };
-    let Some(Rule::Record {
-        record,
-        expr,
-        labels: record_labels,
-    }) = rules.first().copied()
-    else {
+    let Some(record_rule) = rules.first().copied().filter(|r| !r.is_alert()) else {
         return untested(base, "the threshold has no recording rule");
     };
+    let record = &record_rule.name.value;
+    let expr = &record_rule.expr.text;
+    let record_labels = &label_map(&record_rule.labels);
     let alerts: Vec<&Rule> = rules[1..].to_vec();
     if alerts.len() != threshold.levels.len() {
         return untested(
@@ -639,51 +637,42 @@ fn samples_of(runs: &[Run], interval_ms: i64) -> Vec<(i64, f64)> {
 }
 
 impl Ctx<'_> {
-    fn alert_rules(&self) -> Result<Vec<AlertRule<'_>>, Failure> {
+    fn alert_rules(&self) -> Result<Vec<AlertRule>, Failure> {
         self.alerts
             .iter()
-            .map(|r| match r {
-                Rule::Alert {
-                    expr,
-                    for_,
-                    keep_firing_for,
-                    labels,
-                    annotations,
-                    ..
-                } => {
-                    let ms = |s: &str| {
-                        units::parse_duration(s)
-                            .map(|d| d.as_millis() as i64)
-                            .ok_or_else(|| Failure::Other(format!("unreadable duration `{s}`")))
-                    };
-                    let annotations = annotations
-                        .iter()
-                        .map(|(k, v)| {
-                            Template::parse(v).map(|t| (k.clone(), t)).map_err(|e| {
-                                Failure::Other(format!(
-                                    "annotation `{k}` uses {e}, which cannot be predicted"
-                                ))
-                            })
-                        })
-                        .collect::<Result<_, _>>()?;
-                    Ok(AlertRule {
-                        program: eval::program(expr).map_err(|e| Failure::Other(e.to_string()))?,
-                        for_ms: ms(for_)?,
-                        keep_ms: keep_firing_for.as_deref().map(ms).transpose()?.unwrap_or(0),
-                        labels,
-                        annotations,
-                    })
+            .map(|r| {
+                if !r.is_alert() {
+                    return Err(Failure::Other("a recording rule among alerts".into()));
                 }
-                Rule::Record { .. } => Err(Failure::Other("a recording rule among alerts".into())),
+                let ms = |d: Option<&crate::source::Spanned<Duration>>| {
+                    d.map_or(0, |d| d.value.as_millis().min(i64::MAX as u128) as i64)
+                };
+                let annotations = r
+                    .annotations
+                    .iter()
+                    .map(|p| {
+                        let (k, v) = (&p.key.value, &p.value.value);
+                        Template::parse(v).map(|t| (k.clone(), t)).map_err(|e| {
+                            Failure::Other(format!(
+                                "annotation `{k}` uses {e}, which cannot be predicted"
+                            ))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(AlertRule {
+                    program: eval::program(&r.expr.text)
+                        .map_err(|e| Failure::Other(e.to_string()))?,
+                    for_ms: ms(r.for_.as_ref()),
+                    keep_ms: ms(r.keep_firing_for.as_ref()),
+                    labels: label_map(&r.labels),
+                    annotations,
+                })
             })
             .collect()
     }
 
     fn alert_name(&self, i: usize) -> String {
-        match self.alerts[i] {
-            Rule::Alert { alert, .. } => alert.clone(),
-            Rule::Record { record, .. } => record.clone(),
-        }
+        self.alerts[i].name.value.clone()
     }
 
     fn relabel(&self, s: Sample) -> Sample {
@@ -1156,6 +1145,14 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
         out.push_str(&indent(&yaml_out::to_string(&Value::Seq(vec![group])), 2));
     }
     out
+}
+
+/// The labels (or annotations) of an IR rule as a map.
+fn label_map(pairs: &[crate::rulefile::model::Pair]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|p| (p.key.value.clone(), p.value.value.clone()))
+        .collect()
 }
 
 #[cfg(test)]

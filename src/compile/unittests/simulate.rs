@@ -14,7 +14,7 @@ use super::gotemplate::Template;
 use crate::promql::eval::{Dataset, Labels, METRIC_NAME, Program, Sample, Series};
 
 /// An alerting rule as the simulation needs it.
-pub(super) struct AlertRule<'a> {
+pub(super) struct AlertRule {
     /// The parsed expression.
     pub program: Program,
     /// `for`, in milliseconds.
@@ -22,12 +22,12 @@ pub(super) struct AlertRule<'a> {
     /// `keep_firing_for`, in milliseconds.
     pub keep_ms: i64,
     /// Rule labels.
-    pub labels: &'a BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
     /// Annotation templates by name.
     pub annotations: Vec<(String, Template)>,
 }
 
-impl AlertRule<'_> {
+impl AlertRule {
     /// The annotations of `alert`, rendered with `value` (its own or a nearby one).
     pub fn annotations(
         &self,
@@ -83,7 +83,7 @@ struct Active {
 /// Evaluate `rules` over `recorded` (one entry per evaluation, `interval_ms` apart).
 pub(super) fn run(
     recorded: Vec<Vec<Sample>>,
-    rules: &[AlertRule<'_>],
+    rules: &[AlertRule],
     interval_ms: i64,
 ) -> Result<Trace, String> {
     let mut states: Vec<BTreeMap<Labels, Active>> = rules.iter().map(|_| BTreeMap::new()).collect();
@@ -108,7 +108,7 @@ pub(super) fn run(
             for s in out {
                 let mut labels = s.labels.clone();
                 labels.remove(METRIC_NAME);
-                for (k, v) in rule.labels {
+                for (k, v) in &rule.labels {
                     labels.insert(k.clone(), v.clone());
                 }
                 let state = Firing {

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use crate::compile::conventions::{OVERVIEW_UID, dashboard_uid};
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::{SourceMap, Span};
 use crate::spec::model::{Feature, Workspace};
 
@@ -55,7 +56,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    DuplicateUid = "dashboards/duplicate-uid"
+    pub struct DuplicateUid => Check::Workspace(check);
 }
 
 /// Report every dashboard uid that is used twice.

@@ -2,7 +2,8 @@
 
 use crate::compile::conventions::{MAX_UID_LEN, dashboard_uid, readable_dashboard_uid};
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::{SourceMap, Span};
 use crate::spec::model::Workspace;
 
@@ -51,7 +52,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    UidTooLong = "dashboards/uid-too-long"
+    pub struct UidTooLong => Check::Workspace(check);
 }
 
 /// Report every feature whose readable dashboard uid does not fit.

@@ -1,14 +1,15 @@
 //! `routing/incomplete-receiver`.
 
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::SourceMap;
 use crate::spec::model::{Integration, Receiver, Workspace};
 
 /// The diagnostic for an integration Alertmanager cannot use as written.
 pub fn incomplete_receiver(receiver: &Receiver, problem: &str, help: &str) -> Diagnostic {
     Diagnostic::error(
-        IncompleteReceiver::ID,
+        "routing/incomplete-receiver",
         format!("receiver `{}` {problem}", receiver.name),
     )
     .with_label(receiver.span, "Alertmanager rejects this receiver")
@@ -46,7 +47,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    IncompleteReceiver = "routing/incomplete-receiver"
+    pub struct IncompleteReceiver => Check::Workspace(check);
 }
 
 /// Report integrations missing what Alertmanager requires.

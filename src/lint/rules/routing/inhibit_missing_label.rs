@@ -6,7 +6,8 @@ use crate::promql::{Dialect, OutputLabels};
 
 use crate::compile::alertmanager::routes;
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::SourceMap;
 use crate::spec::model::{Feature, Level, Threshold, Workspace};
 
@@ -23,7 +24,7 @@ pub fn inhibit_missing_label(
         .collect::<Vec<_>>()
         .join(", ");
     let mut d = Diagnostic::warning(
-        InhibitMissingLabel::ID,
+        "routing/inhibit-missing-label",
         format!(
             "a critical `{}` alert mutes the lower levels whatever their {list}",
             crate::compile::conventions::alert_name(feature, threshold)
@@ -72,7 +73,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    InhibitMissingLabel = "routing/inhibit-missing-label"
+    pub struct InhibitMissingLabel => Check::Workspace(check);
 }
 
 /// Report thresholds whose alerts differ by labels inhibition does not compare.

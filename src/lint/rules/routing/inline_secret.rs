@@ -12,7 +12,8 @@
 //! (`https://****@grafana.example.com`) and other values not at all.
 
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::{SourceMap, Span};
 use crate::spec::model::{Integration, Workspace};
 
@@ -20,7 +21,7 @@ use crate::spec::model::{Integration, Workspace};
 /// plain name belongs. `what` says what the value holds, masked if shown.
 pub fn inline_secret(span: Span, field: &str, owner: &str, what: &str, help: &str) -> Diagnostic {
     Diagnostic::error(
-        InlineSecret::ID,
+        "routing/inline-secret",
         format!("`{field}` of {owner} holds {what}"),
     )
     .with_label(span, "secret in the spec")
@@ -70,7 +71,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    InlineSecret = "routing/inline-secret"
+    pub struct InlineSecret => Check::Workspace(check);
 }
 
 const FILE_HELP: &str = "put the secret in a file readable by Alertmanager and write the file's \

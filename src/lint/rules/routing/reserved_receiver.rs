@@ -2,14 +2,15 @@
 
 use crate::compile::conventions as names;
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::SourceMap;
 use crate::spec::model::{Receiver, Workspace};
 
 /// The diagnostic for a receiver using the name promspec reserves.
 pub fn reserved_receiver(receiver: &Receiver) -> Diagnostic {
     Diagnostic::error(
-        ReservedReceiver::ID,
+        "routing/reserved-receiver",
         format!("receiver name `{}` is reserved", receiver.name),
     )
     .with_label(receiver.span, "promspec defines this receiver itself")
@@ -44,7 +45,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    ReservedReceiver = "routing/reserved-receiver"
+    pub struct ReservedReceiver => Check::Workspace(check);
 }
 
 /// Report receivers named like the generated unrouted receiver.

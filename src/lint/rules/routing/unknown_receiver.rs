@@ -1,7 +1,8 @@
 //! `routing/unknown-receiver`.
 
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::{SourceMap, Span, Spanned};
 use crate::spec::decode::did_you_mean;
 use crate::spec::model::Workspace;
@@ -9,7 +10,7 @@ use crate::spec::model::Workspace;
 /// The diagnostic for a reference to receiver `name`, which is not defined.
 pub fn unknown_receiver(name: &Spanned<String>, known: &[&str]) -> Diagnostic {
     let d = Diagnostic::error(
-        UnknownReceiver::ID,
+        "routing/unknown-receiver",
         format!("unknown receiver `{}`", name.value),
     )
     .with_label(name.span, "no receiver of this name");
@@ -48,7 +49,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    UnknownReceiver = "routing/unknown-receiver"
+    pub struct UnknownReceiver => Check::Workspace(check);
 }
 
 /// Report every reference to an undefined receiver, once per place.

@@ -3,7 +3,8 @@
 use crate::compile::alertmanager::{self, Alert};
 use crate::compile::conventions as names;
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::routing::eval;
 use crate::source::SourceMap;
 use crate::spec::model::{SeverityConfig, Workspace};
@@ -13,7 +14,7 @@ use crate::spec::model::{SeverityConfig, Workspace};
 pub fn unrouted_alert(alert: &Alert, severity: Option<&SeverityConfig>) -> Diagnostic {
     let level = alert.level.level.as_str();
     let d = Diagnostic::warning(
-        UnroutedAlert::ID,
+        "routing/unrouted-alert",
         format!("the {level} alert `{}` notifies nobody", alert.alertname),
     )
     .with_label(alert.level.receivers_span, "no receiver for this level");
@@ -51,7 +52,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    UnroutedAlert = "routing/unrouted-alert"
+    pub struct UnroutedAlert => Check::Workspace(check);
 }
 
 /// Evaluate the generated routing for every alert; report those that reach

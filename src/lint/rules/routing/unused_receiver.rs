@@ -2,14 +2,15 @@
 
 use crate::compile::alertmanager;
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::source::SourceMap;
 use crate::spec::model::{Receiver, Workspace};
 
 /// The diagnostic for a receiver no route uses.
 pub fn unused_receiver(receiver: &Receiver) -> Diagnostic {
     Diagnostic::warning(
-        UnusedReceiver::ID,
+        "routing/unused-receiver",
         format!("receiver `{}` receives no alert", receiver.name),
     )
     .with_label(receiver.span, "no route delivers to this receiver")
@@ -44,7 +45,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    UnusedReceiver = "routing/unused-receiver"
+    pub struct UnusedReceiver => Check::Workspace(check);
 }
 
 /// Report the project's receivers that the generated route tree never uses.

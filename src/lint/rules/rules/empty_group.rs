@@ -3,6 +3,7 @@
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, GroupCx};
+use crate::rulefile::model::FileKind;
 use crate::source::Span;
 
 fn empty_group(span: Span, name: &str) -> Diagnostic {
@@ -35,7 +36,9 @@ declare_rule! {
 }
 
 fn check(cx: &GroupCx, out: &mut Vec<Diagnostic>) {
-    if cx.group.rules.is_empty() {
+    // A spec has no groups of its own: a feature without thresholds is not
+    // an empty group someone wrote.
+    if cx.group.rules.is_empty() && cx.file.kind != FileKind::Spec {
         out.push(empty_group(cx.group.name.span, &cx.group.name.value));
     }
 }

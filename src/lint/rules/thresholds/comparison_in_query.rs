@@ -80,7 +80,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    pub struct ComparisonInQuery => Check::Pipeline(check);
+    pub struct ComparisonInQuery => Check::Workspace(check);
 }
 
 /// Report every threshold whose query filters its own value.

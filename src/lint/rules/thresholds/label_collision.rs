@@ -103,7 +103,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    pub struct LabelCollision => Check::Pipeline(check);
+    pub struct LabelCollision => Check::Workspace(check);
 }
 
 /// Labels promspec sets itself on the recording rule or the alerts.

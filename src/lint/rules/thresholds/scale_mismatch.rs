@@ -93,7 +93,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    pub struct ScaleMismatch => Check::Pipeline(check);
+    pub struct ScaleMismatch => Check::Workspace(check);
 }
 
 /// Report every threshold whose levels and query disagree on the scale.

@@ -3,7 +3,8 @@
 use std::ops::Range;
 
 use crate::diag::Diagnostic;
-use crate::lint::rules::declare_rule;
+use crate::lint::Check;
+use crate::lint::registry::declare_rule;
 use crate::promql;
 use crate::source::{SourceMap, Span};
 use crate::spec::model::{LevelRule, Threshold, Workspace};
@@ -84,7 +85,7 @@ declare_rule! {
     ///
     /// ## Options
     /// None.
-    UnitMismatch = "thresholds/unit-mismatch"
+    pub struct UnitMismatch => Check::Workspace(check);
 }
 
 /// Report every threshold whose unit disagrees with its query or levels.

@@ -1,0 +1,194 @@
+//! Resolved specs → the rule-file IR: the one description of the rules a
+//! feature compiles into, with spans back into the spec.
+//!
+//! One threshold becomes one recording rule (the value) and one alerting
+//! rule per level, comparing the recorded series; levels share the alert
+//! name and differ by the `severity` label. The Prometheus renderer, the
+//! unit-test generator, the Alertmanager routing and the linter all read this
+//! IR, so the linter judges exactly what `promspec build` writes and nothing
+//! parses generated text back.
+//!
+//! Spans: a recording rule's expression points at the threshold's `query`
+//! exactly (PromQL findings point inside it); an alert's `for` at the level's
+//! `for`; everything else at the level or threshold it belongs to.
+
+use std::collections::BTreeMap;
+
+use crate::compile::conventions as names;
+use crate::rulefile::RuleFile;
+use crate::rulefile::model::{Expression, FileKind, Group, Pair, Rule, RuleKind};
+use crate::source::{Span, Spanned};
+use crate::spec::model::{Direction, Feature, Language, LevelRule, Project, Threshold};
+use crate::spec::units::{self, Unit, format_number};
+use crate::yaml::Style;
+
+/// The rules `feature` compiles into, as one IR file with one group.
+pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
+    let mut rules = Vec::new();
+    for (index, threshold) in feature.thresholds.iter().enumerate() {
+        let mut labels = BTreeMap::new();
+        labels.insert(names::FEATURE_LABEL.to_string(), feature.slug.clone());
+        labels.insert(names::THRESHOLD_LABEL.to_string(), threshold.id.clone());
+        rules.push(Rule {
+            kind: RuleKind::Recording,
+            name: Spanned::new(names::record_name(feature, threshold), threshold.id_span),
+            expr: Expression {
+                // As written (offsets map into the spec); the renderer trims it.
+                text: threshold.query.text.clone(),
+                span: threshold.query.span,
+                style: threshold.query.style,
+                exact: true,
+            },
+            for_: None,
+            keep_firing_for: None,
+            labels: pairs(labels, threshold.span),
+            annotations: Vec::new(),
+            span: threshold.span,
+        });
+        for level in &threshold.levels {
+            rules.push(alert(project, feature, threshold, index, level));
+        }
+    }
+    RuleFile {
+        source: feature.source,
+        kind: FileKind::Spec,
+        groups: vec![Group {
+            name: Spanned::new(names::group_name(feature), feature.slug_span),
+            interval: Some(Spanned::new(project.evaluation_interval, feature.slug_span)),
+            rules,
+            span: feature.slug_span,
+        }],
+    }
+}
+
+/// The selector of a threshold's recorded series.
+pub fn recorded_selector(feature: &Feature, threshold: &Threshold) -> String {
+    format!(
+        "{}{{{}=\"{}\",{}=\"{}\"}}",
+        names::record_name(feature, threshold),
+        names::FEATURE_LABEL,
+        feature.slug,
+        names::THRESHOLD_LABEL,
+        threshold.id
+    )
+}
+
+/// The comparison value as written into PromQL.
+pub fn promql_number(v: f64) -> String {
+    format_number(v)
+}
+
+fn alert(
+    project: &Project,
+    feature: &Feature,
+    threshold: &Threshold,
+    index: usize,
+    level: &LevelRule,
+) -> Rule {
+    let expr = format!(
+        "{} {} {}",
+        recorded_selector(feature, threshold),
+        level.direction.operator(),
+        promql_number(level.value)
+    );
+    let mut labels = feature.labels.clone();
+    labels.extend(threshold.labels.clone());
+    labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
+    labels.insert(names::TEAM_LABEL.into(), feature.team.clone());
+    labels.insert(
+        names::SEVERITY_LABEL.into(),
+        names::severity_value(level.level).into(),
+    );
+    labels.insert(names::PRIORITY_LABEL.into(), level.priority.clone());
+    let mut annotations = BTreeMap::new();
+    annotations.insert("summary".into(), summary(feature, threshold, level));
+    annotations.insert("description".into(), description(feature, threshold, level));
+    if let Some(runbook) = &threshold.runbook {
+        annotations.insert("runbook_url".into(), runbook.clone());
+    }
+    annotations.insert(
+        "dashboard_url".into(),
+        names::dashboard_url(&project.grafana_url, feature, index),
+    );
+    Rule {
+        kind: RuleKind::Alerting,
+        name: Spanned::new(names::alert_name(feature, threshold), threshold.id_span),
+        expr: Expression {
+            text: expr,
+            span: level.value_span,
+            style: Style::Plain,
+            exact: false,
+        },
+        for_: Some(Spanned::new(level.for_, level.for_span)),
+        keep_firing_for: level.keep_firing_for.map(|d| Spanned::new(d, level.span)),
+        labels: pairs(labels, level.span),
+        annotations: pairs(annotations, level.span),
+        span: level.span,
+    }
+}
+
+/// The Go template that renders `$value` in the threshold's unit.
+pub fn value_template(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Seconds => "{{ $value | humanizeDuration }}",
+        Unit::Ratio => "{{ $value | humanizePercentage }}",
+        Unit::Percent => "{{ printf \"%.1f\" $value }}%",
+        Unit::Bytes => "{{ $value | humanize1024 }}B",
+        Unit::BytesPerSecond => "{{ $value | humanize1024 }}B/s",
+        Unit::PerSecond => "{{ $value | humanize }}/s",
+        Unit::Count => "{{ $value | humanize }}",
+    }
+}
+
+fn summary(feature: &Feature, threshold: &Threshold, level: &LevelRule) -> String {
+    if let Some(s) = &level.summary {
+        return s.clone();
+    }
+    let value = units::humanize(level.value, threshold.unit);
+    match (feature.docs_language, level.direction) {
+        (Language::Ja, Direction::Above) => {
+            format!("{}が{}を超えています", threshold.title, value)
+        }
+        (Language::Ja, Direction::Below) => {
+            format!("{}が{}を下回っています", threshold.title, value)
+        }
+        (Language::En, d) => format!("{} is {} {}", threshold.title, d.as_str(), value),
+    }
+}
+
+fn description(feature: &Feature, threshold: &Threshold, level: &LevelRule) -> String {
+    let value = value_template(threshold.unit);
+    let limit = units::humanize(level.value, threshold.unit);
+    let for_ = units::format_duration(level.for_);
+    let instance = "{{ with $labels.instance }} ({{ . }}){{ end }}";
+    match feature.docs_language {
+        Language::Ja => {
+            let verb = match level.direction {
+                Direction::Above => "を超えて",
+                Direction::Below => "を下回って",
+            };
+            format!(
+                "{}{instance}の現在値は {value} です。{} レベルの閾値 {limit} {verb}{for_}以上継続しています。",
+                threshold.title,
+                level.level.as_str()
+            )
+        }
+        Language::En => format!(
+            "{}{instance} is {value}, {} the {} level of {limit} for more than {for_}.",
+            threshold.title,
+            level.direction.as_str(),
+            level.level.as_str()
+        ),
+    }
+}
+
+fn pairs(map: BTreeMap<String, String>, span: Span) -> Vec<Pair> {
+    map.into_iter()
+        .map(|(k, v)| Pair {
+            key: Spanned::new(k, span),
+            value: Spanned::new(v, span),
+            style: Style::Plain,
+            exact: false,
+        })
+        .collect()
+}
