@@ -67,8 +67,13 @@ pub const CODES: &[Code] = &[
     },
     Code {
         id: "spec/invalid-value",
-        summary: "A value is not one of the accepted choices (dialect, language, time of day...).",
-        explanation: "The help lists the accepted values.",
+        summary: "A value is not one of the accepted choices (dialect, language, time of day, weekday, time zone...).",
+        explanation: "The help lists the accepted values. Time intervals are checked as Alertmanager reads them: `HH:MM` with two-digit hours and an end after the start, weekdays and months by full name (or month number), days of the month 1..31 or -31..-1, ranges `start:end` that do not wrap, and time zones by their exact IANA name (`Europe/Berlin`, not `Berlin`).",
+    },
+    Code {
+        id: "spec/invalid-url",
+        summary: "A URL is not an absolute http(s) URL: `grafana_url`, a runbook, a webhook `url`.",
+        explanation: "Alertmanager refuses a webhook URL without an `http://` or `https://` scheme and a host. `grafana_url` and runbooks end up in the `dashboard_url` and `runbook_url` annotations of every alert, where a relative link leads nowhere; promspec appends `/d/<uid>/...` to `grafana_url`, so it cannot have a query string or fragment either. The diagnostic does not quote the value, which may hold credentials.",
     },
     Code {
         id: "spec/invalid-level",

@@ -18,11 +18,27 @@ pub struct Attached<'a> {
 }
 
 impl<'a> Attached<'a> {
-    /// Attach the file of the diagnostic's primary span.
+    /// Attach the file of the diagnostic's primary span, its secrets masked.
     pub fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
         let source = diagnostic.primary_span().map(|span| {
             let file = sources.get(span.source);
-            NamedSource::new(file.name(), file.text.clone())
+            let secrets = diagnostic
+                .redacted
+                .iter()
+                .filter(|r| r.source == span.source);
+            let text = if diagnostic.redacted.is_empty() {
+                file.text.clone()
+            } else {
+                // Same length, so every span still points at the same place.
+                let mut bytes = file.text.as_bytes().to_vec();
+                for r in secrets {
+                    let end = (r.end as usize).min(bytes.len());
+                    let start = (r.start as usize).min(end);
+                    bytes[start..end].fill(b'*');
+                }
+                Arc::from(String::from_utf8_lossy(&bytes).as_ref())
+            };
+            NamedSource::new(file.name(), text)
         });
         Attached { diagnostic, source }
     }

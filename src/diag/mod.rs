@@ -68,6 +68,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Spans whose text is a secret: renderers that quote the source show
+    /// them masked.
+    pub redacted: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -79,6 +82,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            redacted: Vec::new(),
         }
     }
 
@@ -113,6 +117,12 @@ impl Diagnostic {
     /// Add a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Mark `span` as a secret that a rendered source excerpt must not show.
+    pub fn with_redacted(mut self, span: Span) -> Self {
+        self.redacted.push(span);
         self
     }
 

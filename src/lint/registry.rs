@@ -357,16 +357,34 @@ pub static RULES: &[RuleMeta] = &[
         targets::unsupported_field::UnsupportedField
     ),
     rule!(
+        "thresholds/comparison-in-query",
+        Correctness,
+        Error,
+        thresholds::comparison_in_query::ComparisonInQuery
+    ),
+    rule!(
         "thresholds/for-order",
         Suspicious,
         Warning,
         thresholds::for_order::ForOrder
     ),
     rule!(
+        "thresholds/label-collision",
+        Correctness,
+        Error,
+        thresholds::label_collision::LabelCollision
+    ),
+    rule!(
         "thresholds/order",
         Correctness,
         Error,
         thresholds::order::Order
+    ),
+    rule!(
+        "thresholds/scale-mismatch",
+        Correctness,
+        Error,
+        thresholds::scale_mismatch::ScaleMismatch
     ),
     rule!(
         "thresholds/unit-mismatch",

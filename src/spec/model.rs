@@ -40,6 +40,8 @@ pub struct Project {
     pub name: String,
     /// Base URL of Grafana, without trailing slash.
     pub grafana_url: String,
+    /// Where `grafana_url` was written (None when defaulted).
+    pub grafana_url_span: Option<Span>,
     /// PromQL dialect.
     pub dialect: Dialect,
     /// Rule group evaluation interval.
@@ -54,6 +56,8 @@ pub struct Project {
     pub default_keep_firing_for: Option<Duration>,
     /// Labels on every alert.
     pub labels: BTreeMap<String, String>,
+    /// Where each label was written (its key).
+    pub label_spans: BTreeMap<String, Span>,
     /// Alertmanager global settings.
     pub alertmanager: AlertmanagerSettings,
     /// Priorities by name, in spec order.
@@ -103,10 +107,14 @@ pub struct AlertmanagerSettings {
 pub struct Smtp {
     /// `host:port`.
     pub smarthost: String,
+    /// Where `smarthost` was written.
+    pub smarthost_span: Span,
     /// Sender.
     pub from: String,
     /// User name.
     pub auth_username: Option<String>,
+    /// Where `auth_username` was written.
+    pub auth_username_span: Option<Span>,
     /// Password file.
     pub auth_password_file: Option<String>,
     /// STARTTLS required.
@@ -244,6 +252,20 @@ pub struct Receiver {
     pub integrations: Vec<Integration>,
     /// Where it was defined (its name).
     pub span: Span,
+    /// Where each value of its integrations was written, keyed
+    /// `<integration>.<field>` (`slack.channel`, `webhook.url`).
+    pub field_spans: Vec<(&'static str, Span)>,
+}
+
+impl Receiver {
+    /// The span of `field` (`slack.channel`), or the receiver's name when
+    /// the field was not written.
+    pub fn field_span(&self, field: &str) -> Span {
+        self.field_spans
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(self.span, |(_, s)| *s)
+    }
 }
 
 /// A named time interval.
@@ -323,6 +345,9 @@ pub struct Feature {
     pub description: Option<String>,
     /// Labels on every alert of the feature (project labels merged in).
     pub labels: BTreeMap<String, String>,
+    /// Where each label was written (its key, in the project file for a
+    /// project label).
+    pub label_spans: BTreeMap<String, Span>,
     /// Runbook language.
     pub docs_language: Language,
     /// Thresholds in spec order.
@@ -381,6 +406,8 @@ pub struct Threshold {
     pub unit: Unit,
     /// Extra labels.
     pub labels: BTreeMap<String, String>,
+    /// Where each extra label was written (its key).
+    pub label_spans: BTreeMap<String, Span>,
     /// The levels, ordered critical, warning, info.
     pub levels: Vec<LevelRule>,
     /// Span of the whole threshold mapping.

@@ -14,6 +14,7 @@ mod docs;
 mod e2e;
 mod generated;
 mod grafana_schema;
+mod invalid_projects;
 mod lint_cli;
 mod robustness;
 mod routing_lints;

@@ -1,8 +1,11 @@
 //! `thresholds/*`: the levels of a spec threshold, judged against each other,
 //! against the threshold's unit and against its query.
 
+pub mod comparison_in_query;
 pub mod for_order;
+pub mod label_collision;
 pub mod order;
+pub mod scale_mismatch;
 pub mod unit_mismatch;
 pub mod unreachable;
 

@@ -1,0 +1,337 @@
+//! Feature specs: labels, thresholds, levels and SLOs.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use super::url::{absolute_url, invalid_url};
+use super::{Resolver, language, query, receiver_refs};
+use crate::diag::Diagnostic;
+use crate::source::SourceId;
+use crate::spec::decode::did_you_mean;
+use crate::spec::model::*;
+use crate::spec::raw;
+use crate::spec::units::{self, Unit};
+
+/// Resolve one feature spec against the project.
+pub fn resolve_feature(
+    raw: &raw::FeatureSpec,
+    project: &Project,
+    source: SourceId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Feature {
+    let mut r = Resolver { diagnostics };
+    r.slug(&raw.feature, "feature slug");
+    runbook_url(&raw.runbook, &mut r);
+    let mut labels = project.labels.clone();
+    let mut label_spans = project.label_spans.clone();
+    let own = r.labels(&raw.labels);
+    label_spans.extend(Resolver::label_spans(&raw.labels, &own));
+    labels.extend(own);
+    let docs_language = language(&raw.docs_language, &mut r).unwrap_or(project.docs_language);
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut thresholds = Vec::new();
+    for t in raw.thresholds.iter().flatten() {
+        r.slug(&t.id, "threshold id");
+        runbook_url(&t.runbook, &mut r);
+        if !seen.insert(&t.id.value) {
+            let first = raw
+                .thresholds
+                .iter()
+                .flatten()
+                .find(|o| o.id.value == t.id.value)
+                .map(|o| o.id.span)
+                .unwrap_or(t.id.span);
+            r.report(
+                Diagnostic::error(
+                    "spec/duplicate-id",
+                    format!("threshold id `{}` is used twice", t.id.value),
+                )
+                .with_label(t.id.span, "used again here")
+                .with_secondary(first, "first used here")
+                .with_help(
+                    "threshold ids name the recording rule, alert and panel: make each one unique",
+                ),
+            );
+        }
+        if let Some(th) = threshold(t, raw, project, &mut r) {
+            thresholds.push(th);
+        }
+    }
+    let mut slo_ids: HashSet<&str> = HashSet::new();
+    let mut slos = Vec::new();
+    for s in raw.slos.iter().flatten() {
+        r.slug(&s.id, "SLO id");
+        if !slo_ids.insert(&s.id.value) {
+            r.report(
+                Diagnostic::error(
+                    "spec/duplicate-id",
+                    format!("SLO id `{}` is used twice", s.id.value),
+                )
+                .with_label(s.id.span, "used again here")
+                .with_help("make each SLO id unique"),
+            );
+        }
+        let objective = match units::parse_value(&s.objective.0.value, Unit::Ratio) {
+            Ok(v) if v > 0.0 && v < 1.0 => v,
+            _ => {
+                r.report(
+                    Diagnostic::error(
+                        "spec/invalid-unit",
+                        format!("`{}` is not an objective", s.objective.0.value),
+                    )
+                    .with_label(s.objective.0.span, "expected a percentage below 100%")
+                    .with_help("write the objective as a percentage such as `99.9%`"),
+                );
+                continue;
+            }
+        };
+        slos.push(Slo {
+            id: s.id.value.clone(),
+            title: s
+                .title
+                .as_ref()
+                .map_or_else(|| s.id.value.clone(), |t| t.value.clone()),
+            objective,
+            window: r.duration_or(&s.window, Duration::from_secs(30 * 86400)),
+            errors: query(&s.errors),
+            total: query(&s.total),
+            span: s.span,
+        });
+    }
+    Feature {
+        source,
+        slug: raw.feature.value.clone(),
+        slug_span: raw.feature.span,
+        title: raw
+            .title
+            .as_ref()
+            .map_or_else(|| raw.feature.value.clone(), |t| t.value.clone()),
+        team: raw.team.value.clone(),
+        runbook: raw.runbook.as_ref().map(|u| u.value.clone()),
+        description: raw.description.as_ref().map(|d| d.value.clone()),
+        labels,
+        label_spans,
+        docs_language,
+        thresholds,
+        slos,
+    }
+}
+fn threshold(
+    t: &raw::Threshold,
+    feature: &raw::FeatureSpec,
+    project: &Project,
+    r: &mut Resolver,
+) -> Option<Threshold> {
+    let unit = match &t.unit {
+        None => Unit::Count,
+        Some(u) => match Unit::parse(&u.value) {
+            Some(unit) => unit,
+            None => {
+                let names = Unit::ALL.map(|(n, _)| n);
+                let mut d =
+                    Diagnostic::error("spec/invalid-unit", format!("unknown unit `{}`", u.value))
+                        .with_label(u.span, "not a unit promspec knows");
+                d = match did_you_mean(&u.value, names) {
+                    Some(best) => d.with_help(format!(
+                        "did you mean `{best}`? units are: {}",
+                        names.join(", ")
+                    )),
+                    None => d.with_help(format!("units are: {}", names.join(", "))),
+                };
+                r.report(d);
+                return None;
+            }
+        },
+    };
+    let mut levels = Vec::new();
+    for (level, raw_level) in [
+        (Level::Critical, &t.critical),
+        (Level::Warning, &t.warning),
+        (Level::Info, &t.info),
+    ] {
+        let Some(l) = raw_level else { continue };
+        if let Some(rule) = level_rule(level, l, t, feature, project, unit, r) {
+            levels.push(rule);
+        }
+    }
+    if t.critical.is_none() && t.warning.is_none() && t.info.is_none() {
+        r.report(
+            Diagnostic::error(
+                "spec/no-levels",
+                format!("threshold `{}` has no alert level", t.id.value),
+            )
+            .with_label(t.id.span, "nothing fires for this threshold")
+            .with_help("add `critical:`, `warning:` or `info:` with `above:` or `below:`"),
+        );
+    }
+    let labels = r.labels(&t.labels);
+    Some(Threshold {
+        id: t.id.value.clone(),
+        id_span: t.id.span,
+        title: t
+            .title
+            .as_ref()
+            .map_or_else(|| t.id.value.clone(), |v| v.value.clone()),
+        group: t.group.as_ref().map(|v| v.value.clone()),
+        description: t.description.as_ref().map(|v| v.value.clone()),
+        action: t.action.as_ref().map(|v| v.value.clone()),
+        runbook: t
+            .runbook
+            .as_ref()
+            .or(feature.runbook.as_ref())
+            .map(|v| v.value.clone()),
+        query: query(&t.query),
+        unit,
+        label_spans: Resolver::label_spans(&t.labels, &labels),
+        labels,
+        levels,
+        span: t.span,
+    })
+}
+
+/// Report a runbook that is not an absolute http(s) URL.
+fn runbook_url(runbook: &Option<raw::Str>, r: &mut Resolver) {
+    if let Some(url) = runbook
+        && let Err(problem) = absolute_url(&url.value)
+    {
+        r.report(invalid_url(
+            url,
+            "runbook",
+            problem,
+            "the `runbook_url` annotation of every alert links to it",
+        ));
+    }
+}
+
+fn notify_for(n: &Option<raw::Notify>, level: Level) -> Option<&Vec<raw::Str>> {
+    let n = n.as_ref()?;
+    match level {
+        Level::Critical => n.critical.as_ref(),
+        Level::Warning => n.warning.as_ref(),
+        Level::Info => n.info.as_ref(),
+    }
+}
+
+fn level_rule(
+    level: Level,
+    l: &raw::Level,
+    t: &raw::Threshold,
+    feature: &raw::FeatureSpec,
+    project: &Project,
+    unit: Unit,
+    r: &mut Resolver,
+) -> Option<LevelRule> {
+    let (direction, quantity) = match (&l.above, &l.below) {
+        (Some(a), None) => (Direction::Above, a),
+        (None, Some(b)) => (Direction::Below, b),
+        (Some(a), Some(_)) => {
+            r.report(
+                Diagnostic::error(
+                    "spec/invalid-level",
+                    format!("the {} level has both `above` and `below`", level.as_str()),
+                )
+                .with_label(a.0.span, "one direction per level")
+                .with_help("keep one of `above` and `below`; a range needs two thresholds"),
+            );
+            return None;
+        }
+        (None, None) => {
+            r.report(
+                Diagnostic::error(
+                    "spec/invalid-level",
+                    format!(
+                        "the {} level has neither `above` nor `below`",
+                        level.as_str()
+                    ),
+                )
+                .with_label(l.span, "no comparison")
+                .with_help(format!(
+                    "add `above: <value>` or `below: <value>` in the unit `{unit}`"
+                )),
+            );
+            return None;
+        }
+    };
+    let value = match units::parse_value(&quantity.0.value, unit) {
+        Ok(v) => v,
+        Err(e) => {
+            r.report(
+                Diagnostic::error("spec/invalid-unit", e.message)
+                    .with_label(quantity.0.span, format!("does not fit the unit `{unit}`"))
+                    .with_help(e.help),
+            );
+            return None;
+        }
+    };
+    let for_ = r.duration_or(&l.for_, project.default_for);
+    let keep_firing_for = match &l.keep_firing_for {
+        Some(k) => r.duration(k),
+        None => project.default_keep_firing_for,
+    };
+    let priorities: Vec<String> = project.priorities.iter().map(|p| p.name.clone()).collect();
+    let severity = project.severity(level);
+    let priority = match &l.priority {
+        Some(p) => {
+            r.names_exist(
+                std::slice::from_ref(p),
+                &priorities,
+                "spec/unknown-priority",
+                "priority",
+                "`priorities` of the project file",
+            );
+            p.value.clone()
+        }
+        None => match severity {
+            Some(s) => s.priority.clone(),
+            None => {
+                let span = t.id.span;
+                r.report(
+                    Diagnostic::error(
+                        "spec/unknown-severity",
+                        format!("the project defines no `{}` severity", level.as_str()),
+                    )
+                    .with_label(span, format!("this threshold has a {} level", level.as_str()))
+                    .with_help(format!(
+                        "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file",
+                        level.as_str()
+                    )),
+                );
+                String::new()
+            }
+        },
+    };
+    let receiver_names: Vec<String> = project.receivers.iter().map(|x| x.name.clone()).collect();
+    let chosen = l
+        .notify
+        .as_ref()
+        .or_else(|| notify_for(&t.notify, level))
+        .or_else(|| notify_for(&feature.notify, level));
+    let (receivers, receiver_refs, receivers_span) = match chosen {
+        Some(list) => {
+            let span = list.first().map_or(l.span, |f| f.span);
+            let (names, refs) = receiver_refs(list, &receiver_names);
+            (names, refs, span)
+        }
+        None => (
+            severity.map(|s| s.receivers.clone()).unwrap_or_default(),
+            Vec::new(),
+            l.span,
+        ),
+    };
+    Some(LevelRule {
+        level,
+        direction,
+        value,
+        written: quantity.0.value.clone(),
+        value_span: quantity.0.span,
+        for_,
+        for_span: l.for_.as_ref().map_or(l.span, |f| f.0.span),
+        keep_firing_for,
+        priority,
+        receivers,
+        receiver_refs,
+        receivers_span,
+        summary: l.summary.as_ref().map(|s| s.value.clone()),
+        span: l.span,
+    })
+}
