@@ -126,7 +126,7 @@ pub(super) fn check(
     // Fast path: nothing version-dependent in the expression.
     let calls_ok = facts.calls.iter().all(|c| match dialect {
         Dialect::Prometheus2 => PROMETHEUS2_FUNCTIONS
-            .binary_search(&c.name.as_str())
+            .binary_search(&c.name)
             .is_ok(),
         Dialect::Prometheus3 => c.name != "holt_winters",
     });
@@ -180,11 +180,11 @@ fn offences(
         match dialect {
             Dialect::Prometheus2
                 if PROMETHEUS2_FUNCTIONS
-                    .binary_search(&call.name.as_str())
+                    .binary_search(&call.name)
                     .is_err() =>
             {
                 offences.push(diagnose::function_needs_prometheus3(
-                    &call.name,
+                    call.name,
                     call.name_span.clone(),
                 ));
             }

@@ -70,6 +70,7 @@ pub use facts::{
     Grouping, LabelMatcher, MatchOp, Offset, Selector, Side, Subquery, VectorMatching,
 };
 pub use labels::OutputLabels;
+pub use parse::MAX_DEPTH;
 
 /// Which Prometheus version's PromQL an expression is checked against.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -184,8 +185,11 @@ impl std::error::Error for SyntaxError {}
 pub struct Expr {
     text: String,
     ast: promql_parser::parser::Expr,
+    /// Regex matchers the AST holds as placeholders (see `parse`).
+    regexes: parse::Regexes,
     facts: ExprFacts,
     dialect: Dialect,
+    output_labels: std::sync::OnceLock<OutputLabels>,
 }
 
 impl Expr {
@@ -209,9 +213,11 @@ impl Expr {
         facts::value_type(&self.ast)
     }
 
-    /// Which labels the result series can carry (conservative).
-    pub fn output_labels(&self) -> OutputLabels {
-        labels::output_labels(&self.ast)
+    /// Which labels the result series can carry (conservative); computed
+    /// on first use.
+    pub fn output_labels(&self) -> &OutputLabels {
+        self.output_labels
+            .get_or_init(|| labels::output_labels(&self.ast, &self.regexes))
     }
 }
 
@@ -224,7 +230,9 @@ impl fmt::Display for Expr {
 /// Parses `text` as a PromQL expression of the given dialect.
 ///
 /// On success the facts are already computed. On failure the error's span
-/// points at the offending token of `text`.
+/// points at the offending token of `text`. Never panics: promql-parser runs
+/// behind a panic guard, on input whose numbers and nesting depth it can hold
+/// (an expression nested deeper than [`MAX_DEPTH`] levels is an error).
 pub fn parse(text: &str, dialect: Dialect) -> Result<Expr, SyntaxError> {
     parse::parse(text, dialect)
 }

@@ -301,7 +301,7 @@ fn facts_of_histogram_quantile_over_sum_by_le_of_rate() {
         .iter()
         .map(|c| {
             (
-                c.name.as_str(),
+                c.name,
                 &text[c.name_span.clone()],
                 c.args,
                 c.selectors.clone(),
@@ -336,7 +336,7 @@ fn facts_of_histogram_quantile_over_sum_by_le_of_rate() {
     );
     assert!(facts.subqueries.is_empty());
     assert_eq!(expr.value_type(), ValueType::Vector);
-    assert_eq!(expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
+    assert_eq!(*expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn facts_of_a_ratio_of_sums() {
         Some(0.05)
     );
     assert_eq!(
-        expr.output_labels(),
+        *expr.output_labels(),
         OutputLabels::Exactly(set(&["service"]))
     );
 }
@@ -385,14 +385,14 @@ fn facts_of_absent() {
     assert_eq!(facts.selectors[0].range, None);
     assert!(facts.top_level_comparison.is_none());
     // absent() builds its labels from the equality matchers.
-    assert_eq!(expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
+    assert_eq!(*expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
     let over_time = ok(r#"absent_over_time(up{job="node"}[5m])"#);
     assert_eq!(
         over_time.facts().selectors[0].range,
         Some(Duration::from_secs(300))
     );
     assert_eq!(
-        over_time.output_labels(),
+        *over_time.output_labels(),
         OutputLabels::Exactly(set(&["job"]))
     );
 }
@@ -428,7 +428,7 @@ fn facts_of_without() {
         Grouping::Without(vec!["instance".into(), "pod".into()])
     );
     assert_eq!(
-        expr.output_labels(),
+        *expr.output_labels(),
         OutputLabels::AllExcept(set(&["__name__", "instance", "pod"]))
     );
     assert!(expr.output_labels().may_have("namespace"));
@@ -448,7 +448,7 @@ fn facts_of_vector_matching() {
     assert_eq!(op.group, Some(GroupModifier::Left(vec!["node".into()])));
     assert_eq!(&text[op.op_span.clone()], "*");
     assert_eq!(
-        expr.output_labels(),
+        *expr.output_labels(),
         OutputLabels::AllExcept(set(&["__name__"]))
     );
 
@@ -458,7 +458,7 @@ fn facts_of_vector_matching() {
         Some(VectorMatching::Ignoring(vec!["instance".into()]))
     );
     assert_eq!(
-        ignoring.output_labels(),
+        *ignoring.output_labels(),
         OutputLabels::AllExcept(set(&["instance"]))
     );
 }
@@ -589,7 +589,7 @@ fn output_labels_follow_prometheus_rules() {
         ("hour(x)", OutputLabels::AllExcept(set(&["__name__"]))),
     ];
     for (text, expected) in cases {
-        assert_eq!(&ok(text).output_labels(), expected, "{text}");
+        assert_eq!(ok(text).output_labels(), expected, "{text}");
     }
 }
 

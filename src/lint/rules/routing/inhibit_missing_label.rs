@@ -88,7 +88,7 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
             if !has(Level::Critical) || !(has(Level::Warning) || has(Level::Info)) {
                 continue;
             }
-            let Some(labels) = output_labels(&t.query.text) else {
+            let Some(labels) = output_labels(&t.query.text, ws.project.dialect) else {
                 continue;
             };
             let missing: Vec<String> = labels.into_iter().filter(|l| !equal.contains(l)).collect();
@@ -103,12 +103,9 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
 /// The labels every result series of `query` carries, when the query says
 /// exactly which (e.g. an aggregation `by (...)`); `None` when the series may
 /// carry labels not known here.
-fn output_labels(query: &str) -> Option<BTreeSet<String>> {
-    match crate::promql::parse(query, Dialect::Prometheus3)
-        .ok()?
-        .output_labels()
-    {
-        OutputLabels::Exactly(labels) => Some(labels),
+fn output_labels(query: &str, dialect: Dialect) -> Option<BTreeSet<String>> {
+    match crate::promql::parse(query, dialect).ok()?.output_labels() {
+        OutputLabels::Exactly(labels) => Some(labels.clone()),
         OutputLabels::AllExcept(_) => None,
     }
 }
@@ -116,6 +113,7 @@ fn output_labels(query: &str) -> Option<BTreeSet<String>> {
 #[cfg(test)]
 mod tests {
     use super::{check, output_labels};
+    use crate::promql::Dialect;
     use crate::lint::rules::test::{feature, load};
 
     fn set(labels: &[&str]) -> Option<std::collections::BTreeSet<String>> {
@@ -125,28 +123,28 @@ mod tests {
     #[test]
     fn knows_the_labels_of_aggregations() {
         assert_eq!(
-            output_labels("sum by (instance) (rate(x[5m]))"),
+            output_labels("sum by (instance) (rate(x[5m]))", Dialect::Prometheus2),
             set(&["instance"])
         );
         assert_eq!(
-            output_labels("100 * (1 - avg by (instance) (rate(x[5m])))"),
+            output_labels("100 * (1 - avg by (instance) (rate(x[5m])))", Dialect::Prometheus2),
             set(&["instance"])
         );
         assert_eq!(
-            output_labels("histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m])))"),
+            output_labels("histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m])))", Dialect::Prometheus2),
             set(&[])
         );
         assert_eq!(
-            output_labels("sum by (instance) (a) / on (instance) (max by (instance) (b) > 0)"),
+            output_labels("sum by (instance) (a) / on (instance) (max by (instance) (b) > 0)", Dialect::Prometheus2),
             set(&["instance"])
         );
         assert_eq!(
-            output_labels("sum(rate(x[5m])) / (sum(rate(y[5m])) > 0)"),
+            output_labels("sum(rate(x[5m])) / (sum(rate(y[5m])) > 0)", Dialect::Prometheus2),
             set(&[])
         );
-        assert_eq!(output_labels("node_memory_MemAvailable_bytes / 2"), None);
-        assert_eq!(output_labels("topk(3, x)"), None);
-        assert_eq!(output_labels("sum without (pod) (x)"), None);
+        assert_eq!(output_labels("node_memory_MemAvailable_bytes / 2", Dialect::Prometheus2), None);
+        assert_eq!(output_labels("topk(3, x)", Dialect::Prometheus2), None);
+        assert_eq!(output_labels("sum without (pod) (x)", Dialect::Prometheus2), None);
     }
 
     #[test]
