@@ -17,9 +17,10 @@
 //! engine: there are no staleness markers, native histograms or `@`.
 //!
 //! A [`Program`] is made from the facade's parsed [`super::Expr`], whose
-//! nesting depth the parser bounds (see [`super::MAX_DEPTH`]); the two
-//! recursive passes here (checking support, evaluating) walk that tree, and
-//! the first also counts depth itself, so neither can exhaust the stack.
+//! nesting depth the parser bounds (see [`super::MAX_DEPTH`]). Evaluation
+//! frames are larger than the parser's, so checking support also rejects
+//! nesting deeper than [`MAX_EVAL_DEPTH`]; evaluation walks the same tree, so
+//! neither recursive pass can exhaust the stack.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::Duration;
@@ -38,6 +39,10 @@ pub type Labels = BTreeMap<String, String>;
 
 /// The label holding the metric name.
 pub const METRIC_NAME: &str = "__name__";
+
+/// Deepest nesting the evaluator runs (threshold queries nest far less):
+/// small enough for a 2 MiB thread stack in a debug build.
+pub const MAX_EVAL_DEPTH: usize = 64;
 
 /// How far back an instant selector looks for a sample (Prometheus' default).
 const LOOKBACK_MS: i64 = 5 * 60 * 1000;
@@ -342,10 +347,9 @@ impl Walk<'_> {
 
     fn expr(&mut self, e: &Expr, usage: Use) -> Result<(), EvalError> {
         self.depth += 1;
-        if self.depth > super::MAX_DEPTH {
+        if self.depth > MAX_EVAL_DEPTH {
             return Err(EvalError::Unsupported(format!(
-                "nesting deeper than {} levels",
-                super::MAX_DEPTH
+                "nesting deeper than {MAX_EVAL_DEPTH} levels"
             )));
         }
         let result = self.check(e, usage);

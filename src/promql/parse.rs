@@ -40,6 +40,19 @@ use super::{Dialect, Expr, SyntaxError, ValueType, diagnose, dialect, facts, syn
 
 /// Parses and checks `text`; see [`super::parse()`].
 pub(super) fn parse(text: &str, dialect: Dialect) -> Result<Expr, SyntaxError> {
+    parse_with(text, dialect, true)
+}
+
+/// [`parse`] without regex placeholders, to test that they change nothing.
+#[cfg(test)]
+pub(super) fn parse_without_placeholders(
+    text: &str,
+    dialect: Dialect,
+) -> Result<Expr, SyntaxError> {
+    parse_with(text, dialect, false)
+}
+
+fn parse_with(text: &str, dialect: Dialect, placeholders: bool) -> Result<Expr, SyntaxError> {
     let tokens = match lexer::tokenize(text) {
         Ok(tokens) => tokens,
         Err(err) => return Err(diagnose::lex_error(text, err, dialect)),
@@ -48,7 +61,7 @@ pub(super) fn parse(text: &str, dialect: Dialect) -> Result<Expr, SyntaxError> {
         return Err(err);
     }
     check_depth(&tokens)?;
-    let (input, mut regexes) = crate_input(text, &tokens);
+    let (input, mut regexes) = crate_input(text, &tokens, placeholders);
     let ast = match parse_with_crate(&input) {
         Ok(ast) => ast,
         // Placeholders never change the verdict, but the message on the
@@ -88,46 +101,69 @@ pub(super) fn parse(text: &str, dialect: Dialect) -> Result<Expr, SyntaxError> {
 
 /// Deepest nesting accepted, counted on the tokens before promql-parser runs.
 ///
-/// The count is an upper bound of the depth of the crate's AST: every open
+/// The count is an upper bound of the depth of the crate's AST: every
 /// parenthesis (of a call, an aggregation or a group) is one level, and so
-/// is every operator and subquery met at that level (a chain `a + b + c`
-/// nests one binary node per operator). Real rules stay far below it; the
-/// stack of a 2 MiB thread holds several times more in a debug build.
+/// is every operator and subquery of the same argument at that level (a
+/// chain `a + b + c` nests one binary node per operator, and `(a) + b`
+/// puts the group one level below the `+`). Real rules stay far below it
+/// (the corpus of public rule files tops out at 14).
 pub const MAX_DEPTH: usize = 256;
 
-/// Rejects an expression nested deeper than [`MAX_DEPTH`], at the token that
-/// goes one level too deep.
+/// One open parenthesis while counting depth (see [`check_depth`]).
+#[derive(Default)]
+struct Level {
+    /// Operators (and subquery colons) in the current argument.
+    ops: usize,
+    /// Deepest closed group in the current argument.
+    child: usize,
+    /// Deepest earlier argument (arguments are siblings, not nested).
+    args: usize,
+}
+
+/// Rejects an expression nested deeper than [`MAX_DEPTH`], at the first token
+/// where the bound is exceeded.
+///
+/// The depth along the path to the current token is the sum, over open
+/// parentheses, of one plus the operators met so far in their current
+/// argument, plus the deepest group already closed in the innermost one.
 fn check_depth(tokens: &[Token]) -> Result<(), SyntaxError> {
-    // Per open parenthesis, the operators met since it opened (or since the
-    // last comma: arguments are siblings, not nested).
-    let mut levels: Vec<usize> = vec![0];
-    let mut depth = 1;
-    for (i, t) in tokens.iter().enumerate() {
+    let mut levels: Vec<Level> = vec![Level::default()];
+    // Sum over open levels of 1 + ops, kept up to date.
+    let mut path = 1;
+    for t in tokens {
         match t.kind {
             Tok::LParen => {
-                levels.push(0);
-                depth += 1;
+                levels.push(Level::default());
+                path += 1;
             }
             Tok::RParen if levels.len() > 1 => {
-                depth -= 1 + levels.pop().unwrap_or(0);
+                let closed = levels.pop().unwrap_or_default();
+                path -= 1 + closed.ops;
+                let depth = 1 + closed.args.max(closed.ops + closed.child);
+                if let Some(parent) = levels.last_mut() {
+                    parent.child = parent.child.max(depth);
+                }
             }
             Tok::Comma => {
-                if let Some(ops) = levels.last_mut() {
-                    depth -= *ops;
-                    *ops = 0;
+                if let Some(level) = levels.last_mut() {
+                    path -= level.ops;
+                    level.args = level.args.max(level.ops + level.child);
+                    level.ops = 0;
+                    level.child = 0;
                 }
             }
             // A `:` only appears in a subquery's brackets.
             kind if kind.binary_precedence().is_some() || kind == Tok::Colon => {
-                if let Some(ops) = levels.last_mut() {
-                    *ops += 1;
-                    depth += 1;
+                if let Some(level) = levels.last_mut() {
+                    level.ops += 1;
+                    path += 1;
                 }
             }
             _ => {}
         }
-        if depth > MAX_DEPTH {
-            return Err(diagnose::too_deep(MAX_DEPTH, tokens[i].span()));
+        let child = levels.last().map_or(0, |l| l.child);
+        if path + child > MAX_DEPTH {
+            return Err(diagnose::too_deep(MAX_DEPTH, t.span()));
         }
     }
     Ok(())
@@ -163,10 +199,14 @@ impl Regexes {
 /// size limit), in a selector that names its metric before the braces (a
 /// selector without one needs a matcher that does not match the empty
 /// string, which depends on the regex), and not on `__name__`.
-fn crate_input<'a>(text: &'a str, tokens: &[Token]) -> (Cow<'a, str>, Regexes) {
+fn crate_input<'a>(
+    text: &'a str,
+    tokens: &[Token],
+    placeholders: bool,
+) -> (Cow<'a, str>, Regexes) {
     let mut regexes = Vec::new();
     let mut edits: Vec<(std::ops::Range<usize>, Option<usize>)> = Vec::new();
-    let rewritable = !text.contains(PLACEHOLDER);
+    let rewritable = placeholders && !text.contains(PLACEHOLDER);
     let mut named_braces = false;
     for (i, t) in tokens.iter().enumerate() {
         match t.kind {
