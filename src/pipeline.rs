@@ -157,8 +157,8 @@ fn check_queries(ws: &Workspace, sources: &SourceMap, diags: &mut Vec<Diagnostic
     let dialect = ws.project.dialect;
     for feature in &ws.features {
         for t in &feature.thresholds {
-            if let Err(e) = promql::parse(&t.query.text, dialect) {
-                diags.push(syntax_diagnostic(&t.query, sources, &e));
+            if let Err(e) = t.query.parse(dialect) {
+                diags.push(syntax_diagnostic(&t.query, sources, e));
             }
         }
         for slo in &feature.slos {

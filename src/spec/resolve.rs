@@ -667,11 +667,7 @@ pub fn resolve_feature(
 }
 
 fn query(e: &crate::spec::decode::Expression) -> Query {
-    Query {
-        text: e.value.clone(),
-        span: e.span,
-        style: e.style,
-    }
+    Query::new(e.value.clone(), e.span, e.style)
 }
 
 fn threshold(

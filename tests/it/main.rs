@@ -14,6 +14,7 @@ mod e2e;
 mod generated;
 mod grafana_schema;
 mod lint_cli;
+mod lint_crashes;
 mod robustness;
 mod routing_lints;
 mod schema;

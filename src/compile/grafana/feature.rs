@@ -241,7 +241,9 @@ fn panels(feature: &Feature, per_instance: &[bool]) -> Vec<Panel> {
 /// Whether a threshold's series are per instance: the query's result may
 /// carry the `instance` label.
 pub fn per_instance(threshold: &Threshold, dialect: Dialect) -> bool {
-    crate::promql::parse(&threshold.query.text, dialect)
+    threshold
+        .query
+        .parse(dialect)
         .map(|expr| expr.output_labels().may_have(names::INSTANCE_LABEL))
         .unwrap_or(true)
 }

@@ -93,10 +93,10 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
     for feature in &ws.features {
         for threshold in &feature.thresholds {
             // A query that does not parse has its own diagnostic.
-            let Ok(expr) = promql::parse(&threshold.query.text, ws.project.dialect) else {
+            let Ok(expr) = threshold.query.parse(ws.project.dialect) else {
                 continue;
             };
-            out.extend(check_threshold(threshold, &expr, sources));
+            out.extend(check_threshold(threshold, expr, sources));
         }
     }
     out
