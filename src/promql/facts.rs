@@ -22,10 +22,10 @@ use promql_parser::parser::{
     Expr as Ast, LabelModifier, Offset as AstOffset, VectorMatchCardinality, VectorSelector,
 };
 
+use super::ValueType;
 use super::labels::{self, OutputLabels};
 use super::parse::Regexes;
 use super::syntax::{NodeId, NodeKind, Tree};
-use super::ValueType;
 
 /// Everything lint rules usually want to know about an expression.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -116,8 +116,8 @@ pub struct LabelMatcher {
     pub value_span: Range<usize>,
 }
 
-/// A label matching operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A label matching operator (of PromQL selectors and Alertmanager matchers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MatchOp {
     /// `=`
     Equal,

@@ -173,10 +173,12 @@ pub(super) fn output_labels(ast: &Ast, regexes: &Regexes) -> OutputLabels {
             } else {
                 match modifier.map(|m| &m.card) {
                     Some(VectorMatchCardinality::ManyToOne(extra)) => {
-                        output_labels(&bin.lhs, regexes).add(extra.labels.iter().map(String::as_str))
+                        output_labels(&bin.lhs, regexes)
+                            .add(extra.labels.iter().map(String::as_str))
                     }
                     Some(VectorMatchCardinality::OneToMany(extra)) => {
-                        output_labels(&bin.rhs, regexes).add(extra.labels.iter().map(String::as_str))
+                        output_labels(&bin.rhs, regexes)
+                            .add(extra.labels.iter().map(String::as_str))
                     }
                     _ => {
                         let lhs = output_labels(&bin.lhs, regexes);

@@ -199,11 +199,7 @@ impl Regexes {
 /// size limit), in a selector that names its metric before the braces (a
 /// selector without one needs a matcher that does not match the empty
 /// string, which depends on the regex), and not on `__name__`.
-fn crate_input<'a>(
-    text: &'a str,
-    tokens: &[Token],
-    placeholders: bool,
-) -> (Cow<'a, str>, Regexes) {
+fn crate_input<'a>(text: &'a str, tokens: &[Token], placeholders: bool) -> (Cow<'a, str>, Regexes) {
     let mut regexes = Vec::new();
     let mut edits: Vec<(std::ops::Range<usize>, Option<usize>)> = Vec::new();
     let rewritable = placeholders && !text.contains(PLACEHOLDER);
@@ -211,8 +207,8 @@ fn crate_input<'a>(
     for (i, t) in tokens.iter().enumerate() {
         match t.kind {
             Tok::LBrace => {
-                named_braces = i > 0
-                    && matches!(tokens[i - 1].kind, Tok::Identifier | Tok::MetricIdentifier);
+                named_braces =
+                    i > 0 && matches!(tokens[i - 1].kind, Tok::Identifier | Tok::MetricIdentifier);
             }
             Tok::RBrace => named_braces = false,
             Tok::EqlRegex | Tok::NeqRegex if rewritable && named_braces && i > 0 => {

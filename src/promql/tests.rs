@@ -768,7 +768,10 @@ fn corpus_parses_and_spans_are_consistent() {
         }
         for sel in &facts.selectors {
             if let Some(metric) = &sel.metric {
-                assert!(text[sel.name_span.clone()].contains(metric.as_str()), "{text}");
+                assert!(
+                    text[sel.name_span.clone()].contains(metric.as_str()),
+                    "{text}"
+                );
             }
             if let Some(range) = &sel.range_span {
                 let written = &text[range.clone()];
@@ -1156,7 +1159,10 @@ fn nesting_deeper_than_the_bound_is_an_error_before_the_crate_runs() {
         );
         assert!(err.help.is_some());
         // The span is the token that goes one level too deep, near the start.
-        assert!(!err.span.is_empty() && err.span.end < 20 * MAX_DEPTH, "{err:?}");
+        assert!(
+            !err.span.is_empty() && err.span.end < 20 * MAX_DEPTH,
+            "{err:?}"
+        );
     }
     assert_eq!(
         err_in(&nested("(", "x", ")", 130_000), Dialect::Prometheus2).span,
@@ -1288,7 +1294,10 @@ fn facts_of_context_for_lint_rules() {
     assert!(!errors.in_subquery);
     assert_eq!(&text[errors.name_span.clone()], "errors_total");
     assert_eq!(&text[errors.range_span.clone().unwrap()], "[1m]");
-    assert_eq!(&text[facts.selectors[1].range_span.clone().unwrap()], "[5m]");
+    assert_eq!(
+        &text[facts.selectors[1].range_span.clone().unwrap()],
+        "[5m]"
+    );
     assert!(facts.filtered);
     assert!(facts.top_level_bool().is_none());
     // The division is unguarded, and both operators are outermost.

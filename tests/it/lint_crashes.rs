@@ -52,9 +52,15 @@ fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
     // (expression, column of the token that goes one level too deep)
     for (expr, column) in [
         // The 256th `(`.
-        (format!("{}x{}", "(".repeat(130_000), ")".repeat(130_000)), 15 + 255),
+        (
+            format!("{}x{}", "(".repeat(130_000), ")".repeat(130_000)),
+            15 + 255,
+        ),
         // The `(` of the 256th `abs(`.
-        (format!("{}x{}", "abs(".repeat(5_000), ")".repeat(5_000)), 15 + 4 * 255 + 3),
+        (
+            format!("{}x{}", "abs(".repeat(5_000), ")".repeat(5_000)),
+            15 + 4 * 255 + 3,
+        ),
         // The 256th `+`: every operator of a chain nests one level.
         (vec!["x"; 100_000].join(" + "), 15 + 4 * 255 + 2),
     ] {
@@ -82,7 +88,10 @@ fn deep_nesting_in_a_spec_query_is_reported_by_build_and_lint() {
     );
     assert!(spec.contains(original));
     std::fs::write(&path, spec.replacen(original, &deep, 1)).unwrap();
-    for args in [&["build"][..], &["lint", "specs", "--format", "concise"][..]] {
+    for args in [
+        &["build"][..],
+        &["lint", "specs", "--format", "concise"][..],
+    ] {
         let out = promspec(dir, args);
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert_eq!(out.status.code(), Some(1), "{args:?}: {all}");

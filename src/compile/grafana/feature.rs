@@ -386,7 +386,13 @@ fn timeseries(
     }
 }
 
-fn stat(feature: &Feature, index: usize, threshold: &Threshold, target: Query, y: u32) -> StatPanel {
+fn stat(
+    feature: &Feature,
+    index: usize,
+    threshold: &Threshold,
+    target: Query,
+    y: u32,
+) -> StatPanel {
     VizPanel {
         id: names::stat_panel_id(index),
         title: format!(

@@ -77,7 +77,10 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             .iter()
             .find(|a| removes(&a.grouping, "le"))
             .map(|a| cx.expr_span(a.op_span.clone()));
-        out.push(without_le(cx.expr_span(call.name_span.clone()), aggregation));
+        out.push(without_le(
+            cx.expr_span(call.name_span.clone()),
+            aggregation,
+        ));
     }
 }
 
