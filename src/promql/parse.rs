@@ -201,6 +201,8 @@ impl Regexes {
 /// string, which depends on the regex), and not on `__name__`.
 fn crate_input<'a>(text: &'a str, tokens: &[Token], placeholders: bool) -> (Cow<'a, str>, Regexes) {
     let mut regexes = Vec::new();
+    // Byte ranges to replace, with the index of the regex a placeholder
+    // stands for (`None`: a raw string to double-quote).
     let mut edits: Vec<(std::ops::Range<usize>, Option<usize>)> = Vec::new();
     let rewritable = placeholders && !text.contains(PLACEHOLDER);
     let mut named_braces = false;
@@ -278,6 +280,8 @@ fn valid_regex(pattern: &str) -> bool {
     thread_local! {
         static VALID: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
     }
+    /// Patterns remembered at most, so that memory stays bounded.
+    const REMEMBERED: usize = 4096;
     if VALID.with(|v| v.borrow().contains(pattern)) {
         return true;
     }
@@ -285,7 +289,13 @@ fn valid_regex(pattern: &str) -> bool {
         .parse(&format!("^(?:{pattern})$"))
         .is_ok();
     if ok {
-        VALID.with(|v| v.borrow_mut().insert(pattern.to_string()));
+        VALID.with(|v| {
+            let mut valid = v.borrow_mut();
+            if valid.len() >= REMEMBERED {
+                valid.clear();
+            }
+            valid.insert(pattern.to_string());
+        });
     }
     ok
 }
@@ -324,27 +334,7 @@ pub(super) fn reparse(text: &str) -> Result<crate_parser::Expr, String> {
 /// Replaces backtick strings that contain a backslash by the equivalent
 /// double-quoted string, which promql-parser lexes correctly.
 pub(super) fn rewrite_raw_strings<'a>(text: &'a str, tokens: &[Token]) -> Cow<'a, str> {
-    let needs_rewrite = |t: &&Token| {
-        t.kind == Tok::String && text.as_bytes()[t.start()] == b'`' && text[t.span()].contains('\\')
-    };
-    if !text.contains('`') || !tokens.iter().any(|t| needs_rewrite(&t)) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(rewrite(text, tokens.iter().filter(needs_rewrite)))
-}
-
-#[cold]
-#[inline(never)]
-fn rewrite<'t>(text: &str, raw_strings: impl Iterator<Item = &'t Token>) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut copied = 0;
-    for t in raw_strings {
-        out.push_str(&text[copied..t.start()]);
-        push_as_double_quoted(&mut out, &text[t.start() + 1..t.end() - 1]);
-        copied = t.end();
-    }
-    out.push_str(&text[copied..]);
-    out
+    crate_input(text, tokens, false).0
 }
 
 /// Appends the raw string `content` as a double-quoted string literal.

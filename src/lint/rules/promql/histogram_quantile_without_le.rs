@@ -113,4 +113,14 @@ mod tests {
             "groups:\n  - name: g\n    rules:\n      - record: job:latency:p95\n        expr: histogram_quantile(0.95, sum by (job) (rate(http_request_duration_seconds_bucket[5m])))\n",
         ));
     }
+
+    #[test]
+    fn fail_without_le() {
+        // `without (le)` removes `le` even when the other labels are unknown.
+        let rendered = rules_fail(
+            "promql/histogram-quantile-without-le",
+            "groups:\n  - name: g\n    rules:\n      - record: job:latency:p95\n        expr: histogram_quantile(0.95, sum without (le) (rate(x_bucket[5m])))\n",
+        );
+        assert!(rendered.contains("`le` is removed here"), "{rendered}");
+    }
 }
