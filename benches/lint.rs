@@ -1,10 +1,11 @@
 //! Where `promspec lint` spends its time: YAML, rule-file loading, PromQL
-//! parsing with facts, and whole runs on the corpus and a 10,000-rule file.
+//! parsing with facts (the facade's `promql::parse`), and whole runs on the
+//! corpus and a 10,000-rule file.
 //! `scripts/bench.sh` compares whole runs with promtool.
 
 use std::path::{Path, PathBuf};
 
-use promspec::lint::facts::Facts;
+use promspec::promql::{self, Dialect, Expr};
 use promspec::source::SourceId;
 
 fn main() {
@@ -51,8 +52,8 @@ fn rulefile_load_10k(bencher: divan::Bencher) {
     "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m])) / sum by (job) (rate(http_requests_total[5m])) > 0.05",
     "histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket{job=\"api\"}[5m])))",
 ])]
-fn facts(expr: &str) -> Facts {
-    Facts::analyze(divan::black_box(expr)).unwrap()
+fn facts(expr: &str) -> Expr {
+    promql::parse(divan::black_box(expr), Dialect::Prometheus2).unwrap()
 }
 
 #[divan::bench(sample_count = 10)]

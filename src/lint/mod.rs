@@ -38,7 +38,6 @@
 //! severities and the files' suppressions. An error it reports stops `build`
 //! before anything is written; `lint` reports exactly the same findings.
 
-pub mod facts;
 pub mod load;
 pub mod parallel;
 pub mod registry;
@@ -99,8 +98,11 @@ pub struct RuleCx<'a> {
     pub group: &'a Group,
     /// Its file.
     pub file: &'a RuleFile,
-    /// What is known about the expression, computed once and shared.
-    pub facts: &'a facts::Facts,
+    /// The parsed expression, parsed once per run in the settings' dialect
+    /// (its output labels are computed on first use and shared).
+    pub expr: &'a crate::promql::Expr,
+    /// The expression's facts (`expr.facts()`), for brevity.
+    pub facts: &'a crate::promql::ExprFacts,
     /// Options and intervals.
     pub settings: &'a Settings,
     /// Every file, to point inside expressions.

@@ -3,7 +3,6 @@
 //! severities and suppressions applied, findings sorted.
 
 use crate::diag::Diagnostic;
-use crate::lint::facts::Facts;
 use crate::lint::rules::promql::syntax;
 use crate::lint::settings::Settings;
 use crate::lint::suppress;
@@ -68,27 +67,17 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         let group = &file.groups[g];
         let rule = &group.rules[r];
         let mut out = Vec::new();
-        // One parse per expression; the facade is asked for the positioned
-        // error only when it fails. The Prometheus 3 dialect differs from
-        // what the parser crate accepts, so there the facade judges first.
-        let verdict = match settings.dialect {
-            promql::Dialect::Prometheus2 => Facts::analyze(&rule.expr.text),
-            _ => promql::parse(&rule.expr.text, settings.dialect)
-                .map_err(|e| e.message)
-                .and_then(|_| Facts::analyze(&rule.expr.text)),
-        };
-        match verdict {
-            Err(_) => {
-                if let Err(e) = promql::parse(&rule.expr.text, settings.dialect) {
-                    out.push(syntax::diagnostic(&rule.expr, input.sources, &e));
-                }
-            }
-            Ok(facts) => {
+        // One parse per expression, in the dialect of the file's settings:
+        // the facade's verdict, facts and output labels serve every rule.
+        match promql::parse(&rule.expr.text, settings.dialect) {
+            Err(e) => out.push(syntax::diagnostic(&rule.expr, input.sources, &e)),
+            Ok(expr) => {
                 let cx = RuleCx {
                     rule,
                     group,
                     file,
-                    facts: &facts,
+                    expr: &expr,
+                    facts: expr.facts(),
                     settings,
                     sources: input.sources,
                 };

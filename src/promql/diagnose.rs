@@ -55,6 +55,20 @@ fn empty_expression(text: &str) -> SyntaxError {
     )
 }
 
+/// An expression nested deeper than the facade accepts.
+#[cold]
+pub(super) fn too_deep(max: usize, span: Range<usize>) -> SyntaxError {
+    error(
+        format!("the expression is nested too deeply (more than {max} levels)"),
+        span,
+        Some(
+            "nesting counts parentheses, calls, aggregations and the operators at each \
+             level; split the expression into recording rules"
+                .to_string(),
+        ),
+    )
+}
+
 /// A number used as a duration that no duration can hold.
 #[cold]
 pub(super) fn duration_out_of_range(literal: &str, span: Range<usize>) -> SyntaxError {

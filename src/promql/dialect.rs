@@ -125,9 +125,7 @@ pub(super) fn check(
 ) -> Result<(), SyntaxError> {
     // Fast path: nothing version-dependent in the expression.
     let calls_ok = facts.calls.iter().all(|c| match dialect {
-        Dialect::Prometheus2 => PROMETHEUS2_FUNCTIONS
-            .binary_search(&c.name.as_str())
-            .is_ok(),
+        Dialect::Prometheus2 => PROMETHEUS2_FUNCTIONS.binary_search(&c.name).is_ok(),
         Dialect::Prometheus3 => c.name != "holt_winters",
     });
     let aggregations_ok = dialect == Dialect::Prometheus3
@@ -178,13 +176,9 @@ fn offences(
     }
     for call in &facts.calls {
         match dialect {
-            Dialect::Prometheus2
-                if PROMETHEUS2_FUNCTIONS
-                    .binary_search(&call.name.as_str())
-                    .is_err() =>
-            {
+            Dialect::Prometheus2 if PROMETHEUS2_FUNCTIONS.binary_search(&call.name).is_err() => {
                 offences.push(diagnose::function_needs_prometheus3(
-                    &call.name,
+                    call.name,
                     call.name_span.clone(),
                 ));
             }

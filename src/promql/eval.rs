@@ -15,11 +15,20 @@
 //! incremental mean of `avg`. Anything else is [`EvalError::Unsupported`],
 //! and the caller falls back to something simpler. It is not a query
 //! engine: there are no staleness markers, native histograms or `@`.
+//!
+//! A [`Program`] is made from the facade's parsed [`super::Expr`], whose
+//! nesting depth the parser bounds (see [`super::MAX_DEPTH`]). Evaluation
+//! frames are larger than the parser's, so checking support also rejects
+//! nesting deeper than [`MAX_EVAL_DEPTH`]; evaluation walks the same tree, so
+//! neither recursive pass can exhaust the stack.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
-use promql_parser::label::{MatchOp, Matcher};
+use super::MatchOp;
+use super::facts;
+use super::parse::Regexes;
+use promql_parser::label::{MatchOp as AstMatchOp, Matcher};
 use promql_parser::parser::{
     AggregateExpr, BinaryExpr, Call, Expr, LabelModifier, MatrixSelector, Offset,
     VectorMatchCardinality, VectorSelector,
@@ -30,6 +39,10 @@ pub type Labels = BTreeMap<String, String>;
 
 /// The label holding the metric name.
 pub const METRIC_NAME: &str = "__name__";
+
+/// Deepest nesting the evaluator runs (threshold queries nest far less):
+/// small enough for a 2 MiB thread stack in a debug build.
+pub const MAX_EVAL_DEPTH: usize = 64;
 
 /// How far back an instant selector looks for a sample (Prometheus' default).
 const LOOKBACK_MS: i64 = 5 * 60 * 1000;
@@ -102,50 +115,48 @@ impl Dataset {
     }
 }
 
-/// How a selector matches one label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchKind {
-    /// `=`
-    Equal,
-    /// `!=`
-    NotEqual,
-    /// `=~`
-    Regex,
-    /// `!~`
-    NotRegex,
-}
-
 /// One label matcher of a selector.
 #[derive(Debug, Clone)]
 pub struct LabelMatcher {
     /// The label name.
     pub name: String,
     /// The operator.
-    pub kind: MatchKind,
+    pub kind: MatchOp,
     /// The value or pattern as written.
     pub value: String,
-    inner: Matcher,
+    /// The anchored regex of `=~` and `!~`.
+    regex: Option<regex::Regex>,
 }
 
 impl LabelMatcher {
-    fn new(m: &Matcher) -> LabelMatcher {
-        let kind = match m.op {
-            MatchOp::Equal => MatchKind::Equal,
-            MatchOp::NotEqual => MatchKind::NotEqual,
-            MatchOp::Re(_) => MatchKind::Regex,
-            MatchOp::NotRe(_) => MatchKind::NotRegex,
+    fn new(m: &Matcher, regexes: &Regexes) -> Result<LabelMatcher, EvalError> {
+        let (kind, value) = facts::matcher(m, regexes);
+        let regex = match &m.op {
+            AstMatchOp::Re(re) | AstMatchOp::NotRe(re) => Some(re.clone()),
+            // A regex the parser held as a placeholder is compiled here.
+            _ if matches!(kind, MatchOp::Regex | MatchOp::NotRegex) => Some(
+                regex::Regex::new(&format!("^(?:{value})$"))
+                    .map_err(|_| EvalError::Unsupported(format!("the regex `{value}`")))?,
+            ),
+            _ => None,
         };
-        LabelMatcher {
+        Ok(LabelMatcher {
             name: m.name.clone(),
             kind,
-            value: m.value.clone(),
-            inner: m.clone(),
-        }
+            value: value.to_string(),
+            regex,
+        })
     }
 
     /// Whether a label value (`""` when the label is absent) satisfies the matcher.
     pub fn matches(&self, value: &str) -> bool {
-        self.inner.is_match(value)
+        match (self.kind, &self.regex) {
+            (MatchOp::Equal, _) => self.value == value,
+            (MatchOp::NotEqual, _) => self.value != value,
+            (MatchOp::Regex, Some(re)) => re.is_match(value),
+            (MatchOp::NotRegex, Some(re)) => !re.is_match(value),
+            (MatchOp::Regex | MatchOp::NotRegex, None) => false,
+        }
     }
 }
 
@@ -178,24 +189,40 @@ impl Selector {
 /// A parsed expression ready to be evaluated.
 #[derive(Debug, Clone)]
 pub struct Program {
-    expr: Expr,
+    expr: super::Expr,
     selectors: Vec<Selector>,
     grouping: BTreeSet<String>,
 }
 
 /// Parse `text` and check that every construct in it is supported.
+///
+/// The text is parsed in the `prometheus3` dialect, which accepts everything
+/// `prometheus2` does except `holt_winters` (which the evaluator does not
+/// support either): the evaluator, not the dialect, decides what it runs.
+/// Callers that already hold a parsed expression use [`Program::new`].
 pub fn program(text: &str) -> Result<Program, EvalError> {
-    let expr = promql_parser::parser::parse(text).map_err(EvalError::Syntax)?;
-    let mut walk = Walk::default();
-    walk.expr(&expr, Use::default())?;
-    Ok(Program {
-        expr,
-        selectors: walk.selectors,
-        grouping: walk.grouping,
-    })
+    let expr = super::parse(text, super::Dialect::Prometheus3)
+        .map_err(|e| EvalError::Syntax(e.message))?;
+    Program::new(&expr)
 }
 
 impl Program {
+    /// Checks that every construct of `expr` is supported.
+    pub fn new(expr: &super::Expr) -> Result<Program, EvalError> {
+        let mut walk = Walk {
+            regexes: &expr.regexes,
+            selectors: Vec::new(),
+            grouping: BTreeSet::new(),
+            depth: 0,
+        };
+        walk.expr(&expr.ast, Use::default())?;
+        Ok(Program {
+            selectors: walk.selectors,
+            grouping: walk.grouping,
+            expr: expr.clone(),
+        })
+    }
+
     /// Every selector, in the order they appear.
     pub fn selectors(&self) -> &[Selector] {
         &self.selectors
@@ -223,7 +250,7 @@ impl Program {
             selectors: &self.selectors,
             next: std::cell::Cell::new(0),
         };
-        match ctx.eval(&self.expr)? {
+        match ctx.eval(&self.expr.ast)? {
             Value::Scalar(v) => Ok(vec![Sample {
                 labels: Labels::new(),
                 value: v,
@@ -242,10 +269,12 @@ struct Use {
     histogram_quantile: Option<f64>,
 }
 
-#[derive(Default)]
-struct Walk {
+struct Walk<'r> {
+    regexes: &'r Regexes,
     selectors: Vec<Selector>,
     grouping: BTreeSet<String>,
+    /// Nesting depth of the node being checked.
+    depth: usize,
 }
 
 const FUNCTIONS: &[&str] = &[
@@ -271,7 +300,7 @@ const FUNCTIONS: &[&str] = &[
     "time",
 ];
 
-impl Walk {
+impl Walk<'_> {
     fn selector(
         &mut self,
         vs: &VectorSelector,
@@ -292,10 +321,11 @@ impl Walk {
         let mut metric = vs.name.clone();
         let mut matchers = Vec::new();
         for m in &vs.matchers.matchers {
-            if m.name == METRIC_NAME && matches!(m.op, MatchOp::Equal) {
-                metric = Some(m.value.clone());
+            let matcher = LabelMatcher::new(m, self.regexes)?;
+            if m.name == METRIC_NAME && matcher.kind == MatchOp::Equal {
+                metric = Some(matcher.value);
             } else {
-                matchers.push(LabelMatcher::new(m));
+                matchers.push(matcher);
             }
         }
         self.selectors.push(Selector {
@@ -316,6 +346,18 @@ impl Walk {
     }
 
     fn expr(&mut self, e: &Expr, usage: Use) -> Result<(), EvalError> {
+        self.depth += 1;
+        if self.depth > MAX_EVAL_DEPTH {
+            return Err(EvalError::Unsupported(format!(
+                "nesting deeper than {MAX_EVAL_DEPTH} levels"
+            )));
+        }
+        let result = self.check(e, usage);
+        self.depth -= 1;
+        result
+    }
+
+    fn check(&mut self, e: &Expr, usage: Use) -> Result<(), EvalError> {
         match e {
             Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Ok(()),
             Expr::Paren(p) => self.expr(&p.expr, usage),

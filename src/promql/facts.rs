@@ -5,11 +5,17 @@
 //! durations, grouping labels), the tree gives byte spans. The two have the
 //! same shape node for node; if they ever disagree (a bug), the walk carries on
 //! with the whole expression as the span rather than failing.
+//!
+//! Besides what is written, the walk records the context of each node that
+//! lint rules ask about: the functions and aggregations around a selector,
+//! whether it sits in a subquery, the number arguments of a call and the
+//! labels of its series argument, whether a division's divisor can be zero,
+//! and whether the whole result is filtered by a comparison.
 
 use std::ops::Range;
 use std::time::Duration;
 
-use promql_parser::label::MatchOp as AstMatchOp;
+use promql_parser::label::{MatchOp as AstMatchOp, Matcher as AstMatcher};
 use promql_parser::parser::token;
 use promql_parser::parser::value::ValueType as AstValueType;
 use promql_parser::parser::{
@@ -17,6 +23,8 @@ use promql_parser::parser::{
 };
 
 use super::ValueType;
+use super::labels::{self, OutputLabels};
+use super::parse::Regexes;
 use super::syntax::{NodeId, NodeKind, Tree};
 
 /// Everything lint rules usually want to know about an expression.
@@ -34,6 +42,26 @@ pub struct ExprFacts {
     pub subqueries: Vec<Subquery>,
     /// The outermost node, parentheses stripped, when it is a comparison.
     pub top_level_comparison: Option<Comparison>,
+    /// Whether the result is filtered by a comparison without `bool` (or by
+    /// `and`, `unless`, `absent`...), so that series exist only while a
+    /// condition holds: what an alerting rule needs to fire selectively.
+    pub filtered: bool,
+}
+
+impl ExprFacts {
+    /// Whether the expression calls the function `name`.
+    pub fn calls_function(&self, name: &str) -> bool {
+        self.calls.iter().any(|c| c.name == name)
+    }
+
+    /// The outermost operation when it is a comparison with `bool` (which
+    /// returns 0 or 1 for every series instead of filtering).
+    pub fn top_level_bool(&self) -> Option<&BinaryOp> {
+        let cmp = self.top_level_comparison.as_ref()?;
+        cmp.return_bool
+            .then(|| self.binary_ops.get(cmp.binary_op))
+            .flatten()
+    }
 }
 
 /// A vector selector (`metric{label="value"}`), possibly with a range.
@@ -53,6 +81,24 @@ pub struct Selector {
     pub has_at: bool,
     /// The selector text: name, braces, range, `offset` and `@`.
     pub span: Range<usize>,
+    /// The metric name token written before the braces; otherwise the
+    /// matcher that names the metric; otherwise the whole selector.
+    pub name_span: Range<usize>,
+    /// The range as written, brackets included (`[5m]`).
+    pub range_span: Option<Range<usize>>,
+    /// The functions whose arguments contain the selector, outermost first.
+    pub functions: Vec<&'static str>,
+    /// The aggregations whose argument contains the selector, outermost first.
+    pub aggregations: Vec<AggregateOp>,
+    /// Whether the selector sits inside a subquery.
+    pub in_subquery: bool,
+}
+
+impl Selector {
+    /// The innermost function whose argument contains the selector.
+    pub fn function(&self) -> Option<&'static str> {
+        self.functions.last().copied()
+    }
 }
 
 /// One label matcher inside a selector's braces.
@@ -70,8 +116,8 @@ pub struct LabelMatcher {
     pub value_span: Range<usize>,
 }
 
-/// A label matching operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A label matching operator (of PromQL selectors and Alertmanager matchers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MatchOp {
     /// `=`
     Equal,
@@ -114,13 +160,22 @@ pub struct Offset {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Call {
     /// The function name.
-    pub name: String,
+    pub name: &'static str,
     /// The span of the name token.
     pub name_span: Range<usize>,
     /// The span of the whole call, through the closing parenthesis.
     pub span: Range<usize>,
     /// The number of arguments.
     pub args: usize,
+    /// Per argument, its value when it is a number literal (parentheses and
+    /// unary minus looked through).
+    pub number_args: Vec<Option<f64>>,
+    /// Whether the series argument is a subquery over an aggregation
+    /// (`rate(sum(x)[5m:])`).
+    pub aggregated_subquery_arg: bool,
+    /// The labels of the first argument that is a vector or a range vector,
+    /// when there is one.
+    pub series_arg_labels: Option<OutputLabels>,
     /// Indexes into [`ExprFacts::selectors`] of the selectors inside the call.
     pub selectors: Range<usize>,
 }
@@ -267,6 +322,17 @@ pub struct BinaryOp {
     pub lhs_number: Option<f64>,
     /// The right operand's value when it is a number literal (parentheses stripped).
     pub rhs_number: Option<f64>,
+    /// The span of the left operand.
+    pub lhs_span: Range<usize>,
+    /// The span of the right operand.
+    pub rhs_span: Range<usize>,
+    /// For a division: whether the divisor can be zero or empty. It is
+    /// guarded when it is a non-zero number, filtered by a comparison,
+    /// clamped (`clamp_min`), a `count`/`group`, or a sum with a guarded term.
+    pub rhs_unguarded: bool,
+    /// Whether the operation is outside any parentheses, call, aggregation
+    /// and subquery: part of the expression's outermost chain of operators.
+    pub outermost: bool,
 }
 
 /// A binary operator.
@@ -480,28 +546,49 @@ pub(super) fn number_value(ast: &Ast) -> Option<f64> {
     }
 }
 
+/// The operator and value of a matcher of the crate's AST, with the regex
+/// matchers that `super::parse` handed to the crate as placeholders restored.
+pub(super) fn matcher<'a>(m: &'a AstMatcher, regexes: &'a Regexes) -> (MatchOp, &'a str) {
+    match (&m.op, regexes.lookup(&m.value)) {
+        (AstMatchOp::Equal, Some(re)) => (MatchOp::Regex, re),
+        (AstMatchOp::NotEqual, Some(re)) => (MatchOp::NotRegex, re),
+        (AstMatchOp::Equal, None) => (MatchOp::Equal, &m.value),
+        (AstMatchOp::NotEqual, None) => (MatchOp::NotEqual, &m.value),
+        (AstMatchOp::Re(_), _) => (MatchOp::Regex, &m.value),
+        (AstMatchOp::NotRe(_), _) => (MatchOp::NotRegex, &m.value),
+    }
+}
+
 /// Builds the facts of `ast`; spans come from `tree` when it is available.
-pub(super) fn build(ast: &Ast, tree: Option<&Tree>, text_len: usize) -> ExprFacts {
+pub(super) fn build(
+    ast: &Ast,
+    tree: Option<&Tree>,
+    text_len: usize,
+    regexes: &Regexes,
+) -> ExprFacts {
     let mut walker = Walker {
         tree,
+        regexes,
         facts: ExprFacts::default(),
         whole: 0..text_len,
         mismatch: false,
+        functions: Vec::new(),
+        aggregations: Vec::new(),
+        in_subquery: false,
     };
-    walker.walk(ast, tree.map(|t| t.root));
+    walker.walk(ast, tree.map(|t| t.root), true);
     if cfg!(test) {
         assert!(!walker.mismatch, "AST and syntax tree disagree: {ast:?}");
     }
     walker.facts.top_level_comparison = top_level_comparison(ast, &walker.facts);
+    walker.facts.filtered = filtered(ast);
     walker.facts
 }
 
 fn top_level_comparison(ast: &Ast, facts: &ExprFacts) -> Option<Comparison> {
-    let mut node = ast;
-    while let Ast::Paren(p) = node {
-        node = &p.expr;
-    }
-    let Ast::Binary(_) = node else { return None };
+    let Ast::Binary(_) = strip_parens(ast) else {
+        return None;
+    };
     // Binary operations are recorded outer first: the outermost one is index 0.
     let op = facts.binary_ops.first()?;
     if !op.is_comparison {
@@ -521,12 +608,84 @@ fn top_level_comparison(ast: &Ast, facts: &ExprFacts) -> Option<Comparison> {
     })
 }
 
+fn strip_parens(mut ast: &Ast) -> &Ast {
+    while let Ast::Paren(p) = ast {
+        ast = &p.expr;
+    }
+    ast
+}
+
+fn returns_bool(bin: &promql_parser::parser::BinaryExpr) -> bool {
+    bin.modifier.as_ref().is_some_and(|m| m.return_bool)
+}
+
+/// Whether the expression's series exist only when a condition holds.
+fn filtered(ast: &Ast) -> bool {
+    match ast {
+        Ast::Paren(p) => filtered(&p.expr),
+        Ast::Binary(b) => match b.op.id() {
+            _ if b.op.is_comparison_operator() => !returns_bool(b),
+            // Set operators keep only the series the other side allows.
+            token::T_LAND | token::T_LUNLESS => true,
+            token::T_LOR => filtered(&b.lhs) && filtered(&b.rhs),
+            _ => filtered(&b.lhs) || filtered(&b.rhs),
+        },
+        Ast::Aggregate(a) => filtered(&a.expr),
+        Ast::Call(c) => {
+            matches!(c.func.name, "absent" | "absent_over_time")
+                || c.args.args.iter().any(|a| filtered(a))
+        }
+        Ast::Subquery(s) => filtered(&s.expr),
+        Ast::Unary(u) => filtered(&u.expr),
+        _ => false,
+    }
+}
+
+fn contains_aggregation(ast: &Ast) -> bool {
+    match ast {
+        Ast::Aggregate(_) => true,
+        Ast::Paren(p) => contains_aggregation(&p.expr),
+        Ast::Binary(b) => contains_aggregation(&b.lhs) || contains_aggregation(&b.rhs),
+        Ast::Call(c) => c.args.args.iter().any(|a| contains_aggregation(a)),
+        Ast::Unary(u) => contains_aggregation(&u.expr),
+        _ => false,
+    }
+}
+
+/// Whether a divisor cannot be zero or empty: a non-zero constant, filtered
+/// by a comparison, clamped, counted, or a sum with such a term.
+fn guarded(ast: &Ast) -> bool {
+    match strip_parens(ast) {
+        Ast::NumberLiteral(n) => n.val != 0.0,
+        Ast::Unary(u) => guarded(&u.expr),
+        Ast::Binary(b) => {
+            (b.op.is_comparison_operator() && !returns_bool(b))
+                || (matches!(b.op.id(), token::T_ADD | token::T_LOR)
+                    && (guarded(&b.lhs) || guarded(&b.rhs)))
+        }
+        Ast::Call(c) => matches!(
+            c.func.name,
+            "clamp_min" | "clamp" | "time" | "vector" | "scalar" | "timestamp"
+        ),
+        Ast::Aggregate(a) => {
+            matches!(a.op.id(), token::T_COUNT | token::T_GROUP) || guarded(&a.expr)
+        }
+        _ => false,
+    }
+}
+
 struct Walker<'t> {
     tree: Option<&'t Tree>,
+    regexes: &'t Regexes,
     facts: ExprFacts,
     whole: Range<usize>,
     /// Set when the tree's shape differs from the AST's (a bug; tests assert on it).
     mismatch: bool,
+    /// Functions around the node being walked, outermost first.
+    functions: Vec<&'static str>,
+    /// Aggregations around the node being walked, outermost first.
+    aggregations: Vec<AggregateOp>,
+    in_subquery: bool,
 }
 
 fn offset(offset: &Option<AstOffset>) -> Option<Offset> {
@@ -542,7 +701,7 @@ fn offset(offset: &Option<AstOffset>) -> Option<Offset> {
     })
 }
 
-fn labels(modifier: &LabelModifier) -> Vec<String> {
+fn label_list(modifier: &LabelModifier) -> Vec<String> {
     modifier.labels().labels.clone()
 }
 
@@ -563,7 +722,9 @@ impl Walker<'_> {
             .map_or_else(|| self.whole.clone(), |t| t.token_span(token))
     }
 
-    fn walk(&mut self, ast: &Ast, node: Option<NodeId>) {
+    /// Walks `ast` (tree node `node`); `outermost` is true while only binary
+    /// and unary operators lie between the node and the root.
+    fn walk(&mut self, ast: &Ast, node: Option<NodeId>, outermost: bool) {
         let kind = self.kind(node).cloned();
         if let Some(kind) = &kind {
             let same_shape = matches!(
@@ -595,25 +756,28 @@ impl Walker<'_> {
                 };
                 let index = self.facts.aggregations.len();
                 let first_selector = self.facts.selectors.len();
+                let op = AggregateOp::from_token(agg.op.id()).unwrap_or(AggregateOp::Sum);
                 self.facts.aggregations.push(Aggregation {
-                    op: AggregateOp::from_token(agg.op.id()).unwrap_or(AggregateOp::Sum),
+                    op,
                     op_span: op_token.map_or_else(|| self.whole.clone(), |t| self.token_span(t)),
                     span: self.span(node),
                     grouping: match &agg.modifier {
                         None => Grouping::None,
-                        Some(m @ LabelModifier::Include(_)) => Grouping::By(labels(m)),
-                        Some(m @ LabelModifier::Exclude(_)) => Grouping::Without(labels(m)),
+                        Some(m @ LabelModifier::Include(_)) => Grouping::By(label_list(m)),
+                        Some(m @ LabelModifier::Exclude(_)) => Grouping::Without(label_list(m)),
                     },
                     param: agg.param.as_deref().and_then(number_value),
                     selectors: first_selector..first_selector,
                 });
                 let first_arg = self.first_arg(args.as_ref(), usize::from(agg.param.is_some()) + 1);
                 if let Some(param) = &agg.param {
-                    self.walk(param, first_arg);
+                    self.walk(param, first_arg, false);
                 }
                 let expr_node = first_arg
                     .map(|_| self.arg_node(args.as_ref(), usize::from(agg.param.is_some())));
-                self.walk(&agg.expr, expr_node.flatten());
+                self.aggregations.push(op);
+                self.walk(&agg.expr, expr_node.flatten(), false);
+                self.aggregations.pop();
                 self.facts.aggregations[index].selectors =
                     first_selector..self.facts.selectors.len();
             }
@@ -622,7 +786,7 @@ impl Walker<'_> {
                     Some(NodeKind::Unary { operand }) => Some(operand),
                     _ => None,
                 };
-                self.walk(&unary.expr, operand);
+                self.walk(&unary.expr, operand, outermost);
             }
             Ast::Binary(bin) => {
                 let (lhs_node, op_token, rhs_node) = match kind {
@@ -631,13 +795,14 @@ impl Walker<'_> {
                 };
                 let op = BinaryOperator::from_token(bin.op.id()).unwrap_or(BinaryOperator::Add);
                 let modifier = bin.modifier.as_ref();
+                let rhs_number = number_value(&bin.rhs);
                 self.facts.binary_ops.push(BinaryOp {
                     op,
                     is_comparison: op.is_comparison(),
-                    return_bool: modifier.is_some_and(|m| m.return_bool),
+                    return_bool: returns_bool(bin),
                     matching: modifier.and_then(|m| m.matching.as_ref()).map(|m| match m {
-                        LabelModifier::Include(_) => VectorMatching::On(labels(m)),
-                        LabelModifier::Exclude(_) => VectorMatching::Ignoring(labels(m)),
+                        LabelModifier::Include(_) => VectorMatching::On(label_list(m)),
+                        LabelModifier::Exclude(_) => VectorMatching::Ignoring(label_list(m)),
                     }),
                     group: modifier.and_then(|m| match &m.card {
                         VectorMatchCardinality::ManyToOne(l) => {
@@ -651,17 +816,23 @@ impl Walker<'_> {
                     op_span: op_token.map_or_else(|| self.whole.clone(), |t| self.token_span(t)),
                     span: self.span(node),
                     lhs_number: number_value(&bin.lhs),
-                    rhs_number: number_value(&bin.rhs),
+                    rhs_number,
+                    lhs_span: self.span(lhs_node),
+                    rhs_span: self.span(rhs_node),
+                    rhs_unguarded: op == BinaryOperator::Div
+                        && rhs_number.is_none()
+                        && !guarded(&bin.rhs),
+                    outermost,
                 });
-                self.walk(&bin.lhs, lhs_node);
-                self.walk(&bin.rhs, rhs_node);
+                self.walk(&bin.lhs, lhs_node, outermost);
+                self.walk(&bin.rhs, rhs_node, outermost);
             }
             Ast::Paren(paren) => {
                 let inner = match kind {
                     Some(NodeKind::Paren { inner }) => Some(inner),
                     _ => None,
                 };
-                self.walk(&paren.expr, inner);
+                self.walk(&paren.expr, inner, false);
             }
             Ast::Subquery(sub) => {
                 let inner = match kind {
@@ -674,7 +845,9 @@ impl Walker<'_> {
                     offset: offset(&sub.offset),
                     span: self.span(node),
                 });
-                self.walk(&sub.expr, inner);
+                let was = std::mem::replace(&mut self.in_subquery, true);
+                self.walk(&sub.expr, inner, false);
+                self.in_subquery = was;
             }
             Ast::VectorSelector(vs) => self.selector(vs, None, node, kind.as_ref()),
             Ast::MatrixSelector(ms) => self.selector(&ms.vs, Some(ms.range), node, kind.as_ref()),
@@ -685,19 +858,29 @@ impl Walker<'_> {
                 };
                 let index = self.facts.calls.len();
                 let first_selector = self.facts.selectors.len();
+                let series_arg = call.args.args.iter().find(|a| {
+                    matches!(a.value_type(), AstValueType::Vector | AstValueType::Matrix)
+                });
                 self.facts.calls.push(Call {
-                    name: call.func.name.to_string(),
+                    name: call.func.name,
                     name_span: name_token
                         .map_or_else(|| self.whole.clone(), |t| self.token_span(t)),
                     span: self.span(node),
                     args: call.args.args.len(),
+                    number_args: call.args.args.iter().map(|a| number_value(a)).collect(),
+                    aggregated_subquery_arg: series_arg.is_some_and(|a| {
+                        matches!(strip_parens(a), Ast::Subquery(s) if contains_aggregation(&s.expr))
+                    }),
+                    series_arg_labels: series_arg.map(|a| labels::output_labels(a, self.regexes)),
                     selectors: first_selector..first_selector,
                 });
                 let first_arg = self.first_arg(args.as_ref(), call.args.args.len());
+                self.functions.push(call.func.name);
                 for (i, arg) in call.args.args.iter().enumerate() {
                     let arg_node = first_arg.and_then(|_| self.arg_node(args.as_ref(), i));
-                    self.walk(arg, arg_node);
+                    self.walk(arg, arg_node, false);
                 }
+                self.functions.pop();
                 self.facts.calls[index].selectors = first_selector..self.facts.selectors.len();
             }
             Ast::NumberLiteral(_) | Ast::StringLiteral(_) | Ast::Extension(_) => {}
@@ -739,11 +922,11 @@ impl Walker<'_> {
                 .iter()
                 .chain(vs.matchers.or_matchers.iter().flatten())
         };
-        let syntax_matchers = match (self.tree, kind) {
+        let syntax = match (self.tree, kind) {
             (Some(tree), Some(NodeKind::Selector(sel)))
                 if sel.matchers.len() == ast_matchers().count() =>
             {
-                Some(&tree.matchers[sel.matchers.clone()])
+                Some((tree, sel))
             }
             (tree, _) => {
                 self.mismatch |= tree.is_some();
@@ -754,35 +937,51 @@ impl Walker<'_> {
         let matchers: Vec<LabelMatcher> = ast_matchers()
             .enumerate()
             .map(|(i, m)| {
-                let (span, value_span) = match (self.tree, syntax_matchers) {
-                    (Some(tree), Some(syn)) => {
-                        (tree.matcher_span(&syn[i]), tree.token_span(syn[i].value))
+                let (span, value_span) = match syntax {
+                    Some((tree, sel)) => {
+                        let syn = &tree.matchers[sel.matchers.start + i];
+                        (tree.matcher_span(syn), tree.token_span(syn.value))
                     }
-                    _ => (span.clone(), span.clone()),
+                    None => (span.clone(), span.clone()),
                 };
+                let (op, value) = matcher(m, self.regexes);
                 LabelMatcher {
                     name: m.name.clone(),
-                    op: match m.op {
-                        AstMatchOp::Equal => MatchOp::Equal,
-                        AstMatchOp::NotEqual => MatchOp::NotEqual,
-                        AstMatchOp::Re(_) => MatchOp::Regex,
-                        AstMatchOp::NotRe(_) => MatchOp::NotRegex,
-                    },
-                    value: m.value.clone(),
+                    op,
+                    value: value.to_string(),
                     span,
                     value_span,
                 }
             })
             .collect();
-        let metric = vs.name.clone().or_else(|| {
+        let name_matcher = || {
             let mut names = matchers
                 .iter()
-                .filter(|m| m.name == "__name__" && m.op == MatchOp::Equal);
+                .filter(|m| m.name == labels::METRIC_NAME && m.op == MatchOp::Equal);
             match (names.next(), names.next()) {
-                (Some(only), None) => Some(only.value.clone()),
+                (Some(only), None) => Some(only),
                 _ => None,
             }
-        });
+        };
+        let name_token = match (syntax, node) {
+            (Some((tree, _)), Some(id)) if vs.name.is_some() => {
+                Some(tree.token_span(tree.nodes[id].first))
+            }
+            _ => None,
+        };
+        let name_span = name_token
+            .or_else(|| name_matcher().map(|m| m.span.clone()))
+            .unwrap_or_else(|| span.clone());
+        let range_span = match syntax {
+            Some((tree, sel)) => sel
+                .range
+                .map(|(open, close)| tree.token_span(open).start..tree.token_span(close).end),
+            None => range.map(|_| span.clone()),
+        };
+        let metric = vs
+            .name
+            .clone()
+            .or_else(|| name_matcher().map(|m| m.value.clone()));
         self.facts.selectors.push(Selector {
             metric,
             matchers,
@@ -790,6 +989,11 @@ impl Walker<'_> {
             offset: offset(&vs.offset),
             has_at: vs.at.is_some(),
             span,
+            name_span,
+            range_span,
+            functions: self.functions.clone(),
+            aggregations: self.aggregations.clone(),
+            in_subquery: self.in_subquery,
         });
     }
 }

@@ -15,7 +15,10 @@ use promql_parser::parser::token;
 use promql_parser::parser::value::ValueType as AstValueType;
 use promql_parser::parser::{Expr as Ast, LabelModifier, VectorMatchCardinality};
 
-const METRIC_NAME: &str = "__name__";
+use super::parse::Regexes;
+
+/// The label holding the metric name.
+pub(super) const METRIC_NAME: &str = "__name__";
 
 /// The labels that the series of an expression's result can carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,15 +117,15 @@ impl fmt::Display for OutputLabels {
 }
 
 /// The output labels of an expression.
-pub(super) fn output_labels(ast: &Ast) -> OutputLabels {
+pub(super) fn output_labels(ast: &Ast, regexes: &Regexes) -> OutputLabels {
     match ast {
         Ast::NumberLiteral(_) | Ast::StringLiteral(_) => OutputLabels::none(),
         Ast::VectorSelector(_) | Ast::MatrixSelector(_) | Ast::Extension(_) => OutputLabels::all(),
-        Ast::Paren(p) => output_labels(&p.expr),
-        Ast::Subquery(s) => output_labels(&s.expr),
-        Ast::Unary(u) => output_labels(&u.expr).drop_name(),
+        Ast::Paren(p) => output_labels(&p.expr, regexes),
+        Ast::Subquery(s) => output_labels(&s.expr, regexes),
+        Ast::Unary(u) => output_labels(&u.expr, regexes).drop_name(),
         Ast::Aggregate(agg) => {
-            let inner = output_labels(&agg.expr);
+            let inner = output_labels(&agg.expr, regexes);
             let op = agg.op.id();
             if matches!(
                 op,
@@ -147,7 +150,7 @@ pub(super) fn output_labels(ast: &Ast) -> OutputLabels {
                 grouped
             }
         }
-        Ast::Call(call) => call_labels(call),
+        Ast::Call(call) => call_labels(call, regexes),
         Ast::Binary(bin) => {
             let lhs_type = bin.lhs.value_type();
             let rhs_type = bin.rhs.value_type();
@@ -160,23 +163,25 @@ pub(super) fn output_labels(ast: &Ast) -> OutputLabels {
             let op = bin.op;
             let drop_name = return_bool || !(op.is_comparison_operator() || op.is_set_operator());
             let result = if lhs_type == scalar {
-                output_labels(&bin.rhs)
+                output_labels(&bin.rhs, regexes)
             } else if rhs_type == scalar {
-                output_labels(&bin.lhs)
+                output_labels(&bin.lhs, regexes)
             } else if op.id() == token::T_LOR {
-                output_labels(&bin.lhs).union(output_labels(&bin.rhs))
+                output_labels(&bin.lhs, regexes).union(output_labels(&bin.rhs, regexes))
             } else if op.is_set_operator() {
-                output_labels(&bin.lhs)
+                output_labels(&bin.lhs, regexes)
             } else {
                 match modifier.map(|m| &m.card) {
                     Some(VectorMatchCardinality::ManyToOne(extra)) => {
-                        output_labels(&bin.lhs).add(extra.labels.iter().map(String::as_str))
+                        output_labels(&bin.lhs, regexes)
+                            .add(extra.labels.iter().map(String::as_str))
                     }
                     Some(VectorMatchCardinality::OneToMany(extra)) => {
-                        output_labels(&bin.rhs).add(extra.labels.iter().map(String::as_str))
+                        output_labels(&bin.rhs, regexes)
+                            .add(extra.labels.iter().map(String::as_str))
                     }
                     _ => {
-                        let lhs = output_labels(&bin.lhs);
+                        let lhs = output_labels(&bin.lhs, regexes);
                         match modifier.and_then(|m| m.matching.as_ref()) {
                             Some(LabelModifier::Include(on)) => lhs.keep_only(&on.labels),
                             Some(LabelModifier::Exclude(ignoring)) => {
@@ -211,7 +216,7 @@ fn strip_parens(mut ast: &Ast) -> &Ast {
     ast
 }
 
-fn call_labels(call: &promql_parser::parser::Call) -> OutputLabels {
+fn call_labels(call: &promql_parser::parser::Call, regexes: &Regexes) -> OutputLabels {
     let args = &call.args.args;
     if matches!(
         call.func.return_type,
@@ -227,12 +232,12 @@ fn call_labels(call: &promql_parser::parser::Call) -> OutputLabels {
         // `vector(1)`, `hour()` and friends: a single series without labels.
         return OutputLabels::none();
     };
-    let inner = output_labels(series_arg);
+    let inner = output_labels(series_arg, regexes);
     let string_arg = |i: usize| args.get(i).and_then(|a| string_value(a));
     match call.func.name {
         "absent" | "absent_over_time" => match strip_parens(series_arg) {
-            Ast::VectorSelector(vs) => absent_labels(&vs.matchers.matchers),
-            Ast::MatrixSelector(ms) => absent_labels(&ms.vs.matchers.matchers),
+            Ast::VectorSelector(vs) => absent_labels(&vs.matchers.matchers, regexes),
+            Ast::MatrixSelector(ms) => absent_labels(&ms.vs.matchers.matchers, regexes),
             _ => OutputLabels::none(),
         },
         "label_replace" | "label_join" => match string_arg(1) {
@@ -252,10 +257,15 @@ fn call_labels(call: &promql_parser::parser::Call) -> OutputLabels {
     }
 }
 
-fn absent_labels(matchers: &[promql_parser::label::Matcher]) -> OutputLabels {
+fn absent_labels(matchers: &[promql_parser::label::Matcher], regexes: &Regexes) -> OutputLabels {
+    // A regex matcher handed to the crate as a placeholder is not an equality.
     let labels = matchers
         .iter()
-        .filter(|m| m.name != METRIC_NAME && m.op == promql_parser::label::MatchOp::Equal)
+        .filter(|m| {
+            m.name != METRIC_NAME
+                && m.op == promql_parser::label::MatchOp::Equal
+                && regexes.lookup(&m.value).is_none()
+        })
         .map(|m| m.name.clone())
         .collect();
     OutputLabels::Exactly(labels)

@@ -4,15 +4,21 @@
 //! `promql_parser` crate, and no type of that crate appears in its public
 //! API. Callers get an [`Expr`] (the parsed expression with its source text),
 //! its [`ExprFacts`] (selectors, calls, aggregations, binary operators,
-//! subqueries, each with byte spans into the expression text), its
-//! [`ValueType`] and a conservative [`OutputLabels`] analysis, or a
-//! [`SyntaxError`] whose span points at the offending token.
+//! subqueries, each with byte spans into the expression text and the context
+//! lint rules ask about: functions and aggregations around a selector,
+//! number arguments, unguarded divisions, whether the result is filtered),
+//! its [`ValueType`] and a conservative [`OutputLabels`] analysis, or a
+//! [`SyntaxError`] whose span points at the offending token. Every consumer
+//! (lint rules, dashboards, inhibition, the unit-test generator's evaluator)
+//! reads this one analysis; there is no other PromQL parser or tokenizer.
 //!
-//! **Produces** spans relative to the expression text only. Mapping them into
-//! a YAML file (block scalars, quoting, indentation) is the caller's job.
+//! **Produces** spans relative to the expression text only, taken from the
+//! syntax tree. Mapping them into a YAML file (block scalars, quoting,
+//! indentation) is the caller's job.
 //!
 //! **Must not** read files, print, or judge style: lint rules do that with the
-//! facts computed here. Facts are computed once, at parse time.
+//! facts computed here. Facts are computed once, at parse time; output labels
+//! on first use. [`parse()`] never panics, whatever the input.
 //!
 //! How it works, because promql-parser 0.11 records no positions:
 //! - `lexer` re-tokenizes the text exactly like the crate (byte spans);
@@ -20,16 +26,21 @@
 //!   token ranges shaped like the crate's AST; it also names the first
 //!   unexpected token of a grammar error, which the crate reports only as
 //!   "invalid promql query";
-//! - `parse` runs the crate (the authority on validity and types) and works
-//!   around its known gaps (backslashes in backtick strings, `holt_winters`);
+//! - `parse` runs the crate (the authority on validity and types) behind a
+//!   panic guard, after rejecting numbers it cannot hold and nesting deeper
+//!   than [`MAX_DEPTH`] on the tokens; it hands valid regex matchers to the
+//!   crate as placeholders (the crate compiles every regex, ~85µs each) and
+//!   works around its known gaps (backslashes in backtick strings,
+//!   `holt_winters`);
 //! - `diagnose` turns failures into [`SyntaxError`]s; a semantic error is
 //!   located by re-parsing the sub-expressions of the tree and keeping the
 //!   innermost one that fails with the same message (error path only);
 //! - `dialect` applies the [`Dialect`] (Prometheus 2 or 3) on top;
 //! - `facts` pairs the crate's AST with the tree, node for node, to attach
 //!   spans; `labels` computes [`OutputLabels`] from the AST.
-//! - [`eval`] evaluates an expression over synthetic series with Prometheus
-//!   2.42's semantics, for the unit-test generator (its own small types).
+//! - [`eval`] evaluates a parsed expression over synthetic series with
+//!   Prometheus 2.42's semantics, for the unit-test generator (its own small
+//!   types, depth-bounded).
 //!
 //! Known gaps, all inherited from promql-parser 0.11:
 //! - Prometheus 3 experimental syntax it does not parse is an error in both
@@ -70,6 +81,7 @@ pub use facts::{
     Grouping, LabelMatcher, MatchOp, Offset, Selector, Side, Subquery, VectorMatching,
 };
 pub use labels::OutputLabels;
+pub use parse::MAX_DEPTH;
 
 /// Which Prometheus version's PromQL an expression is checked against.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -184,8 +196,11 @@ impl std::error::Error for SyntaxError {}
 pub struct Expr {
     text: String,
     ast: promql_parser::parser::Expr,
+    /// Regex matchers the AST holds as placeholders (see `parse`).
+    regexes: parse::Regexes,
     facts: ExprFacts,
     dialect: Dialect,
+    output_labels: std::sync::OnceLock<OutputLabels>,
 }
 
 impl Expr {
@@ -209,9 +224,11 @@ impl Expr {
         facts::value_type(&self.ast)
     }
 
-    /// Which labels the result series can carry (conservative).
-    pub fn output_labels(&self) -> OutputLabels {
-        labels::output_labels(&self.ast)
+    /// Which labels the result series can carry (conservative); computed
+    /// on first use.
+    pub fn output_labels(&self) -> &OutputLabels {
+        self.output_labels
+            .get_or_init(|| labels::output_labels(&self.ast, &self.regexes))
     }
 }
 
@@ -224,7 +241,9 @@ impl fmt::Display for Expr {
 /// Parses `text` as a PromQL expression of the given dialect.
 ///
 /// On success the facts are already computed. On failure the error's span
-/// points at the offending token of `text`.
+/// points at the offending token of `text`. Never panics: promql-parser runs
+/// behind a panic guard, on input whose numbers and nesting depth it can hold
+/// (an expression nested deeper than [`MAX_DEPTH`] levels is an error).
 pub fn parse(text: &str, dialect: Dialect) -> Result<Expr, SyntaxError> {
     parse::parse(text, dialect)
 }

@@ -301,7 +301,7 @@ fn facts_of_histogram_quantile_over_sum_by_le_of_rate() {
         .iter()
         .map(|c| {
             (
-                c.name.as_str(),
+                c.name,
                 &text[c.name_span.clone()],
                 c.args,
                 c.selectors.clone(),
@@ -336,7 +336,7 @@ fn facts_of_histogram_quantile_over_sum_by_le_of_rate() {
     );
     assert!(facts.subqueries.is_empty());
     assert_eq!(expr.value_type(), ValueType::Vector);
-    assert_eq!(expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
+    assert_eq!(*expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
 }
 
 #[test]
@@ -370,7 +370,7 @@ fn facts_of_a_ratio_of_sums() {
         Some(0.05)
     );
     assert_eq!(
-        expr.output_labels(),
+        *expr.output_labels(),
         OutputLabels::Exactly(set(&["service"]))
     );
 }
@@ -385,14 +385,14 @@ fn facts_of_absent() {
     assert_eq!(facts.selectors[0].range, None);
     assert!(facts.top_level_comparison.is_none());
     // absent() builds its labels from the equality matchers.
-    assert_eq!(expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
+    assert_eq!(*expr.output_labels(), OutputLabels::Exactly(set(&["job"])));
     let over_time = ok(r#"absent_over_time(up{job="node"}[5m])"#);
     assert_eq!(
         over_time.facts().selectors[0].range,
         Some(Duration::from_secs(300))
     );
     assert_eq!(
-        over_time.output_labels(),
+        *over_time.output_labels(),
         OutputLabels::Exactly(set(&["job"]))
     );
 }
@@ -428,7 +428,7 @@ fn facts_of_without() {
         Grouping::Without(vec!["instance".into(), "pod".into()])
     );
     assert_eq!(
-        expr.output_labels(),
+        *expr.output_labels(),
         OutputLabels::AllExcept(set(&["__name__", "instance", "pod"]))
     );
     assert!(expr.output_labels().may_have("namespace"));
@@ -448,7 +448,7 @@ fn facts_of_vector_matching() {
     assert_eq!(op.group, Some(GroupModifier::Left(vec!["node".into()])));
     assert_eq!(&text[op.op_span.clone()], "*");
     assert_eq!(
-        expr.output_labels(),
+        *expr.output_labels(),
         OutputLabels::AllExcept(set(&["__name__"]))
     );
 
@@ -458,7 +458,7 @@ fn facts_of_vector_matching() {
         Some(VectorMatching::Ignoring(vec!["instance".into()]))
     );
     assert_eq!(
-        ignoring.output_labels(),
+        *ignoring.output_labels(),
         OutputLabels::AllExcept(set(&["instance"]))
     );
 }
@@ -589,7 +589,7 @@ fn output_labels_follow_prometheus_rules() {
         ("hour(x)", OutputLabels::AllExcept(set(&["__name__"]))),
     ];
     for (text, expected) in cases {
-        assert_eq!(&ok(text).output_labels(), expected, "{text}");
+        assert_eq!(ok(text).output_labels(), expected, "{text}");
     }
 }
 
@@ -761,6 +761,22 @@ fn corpus_parses_and_spans_are_consistent() {
         for op in &facts.binary_ops {
             assert!(text[op.op_span.clone()].eq_ignore_ascii_case(op.op.as_str()));
             assert!(op.span.start <= op.op_span.start && op.op_span.end <= op.span.end);
+            assert_eq!(op.lhs_span.start, op.span.start, "{text}");
+            assert_eq!(op.rhs_span.end, op.span.end, "{text}");
+            assert!(op.lhs_span.end <= op.op_span.start, "{text}");
+            assert!(op.op_span.end <= op.rhs_span.start, "{text}");
+        }
+        for sel in &facts.selectors {
+            if let Some(metric) = &sel.metric {
+                assert!(
+                    text[sel.name_span.clone()].contains(metric.as_str()),
+                    "{text}"
+                );
+            }
+            if let Some(range) = &sel.range_span {
+                let written = &text[range.clone()];
+                assert!(written.starts_with('[') && written.ends_with(']'), "{text}");
+            }
         }
     }
 }
@@ -1085,4 +1101,260 @@ fn expressions_can_be_shared_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Expr>();
     assert_send_sync::<SyntaxError>();
+}
+
+/// The expressions that crashed `promspec lint` through a direct call of
+/// promql-parser: (text, offending literal, its byte offset).
+const CRASHERS: &[(&str, &str, usize)] = &[
+    ("x[2e19]", "2e19", 2),
+    ("x[1e400]", "1e400", 2),
+    ("x offset Inf", "Inf", 9),
+    ("x offset 1e300", "1e300", 9),
+    ("x[5m:1e400]", "1e400", 5),
+];
+
+#[test]
+fn numbers_no_duration_holds_are_syntax_errors() {
+    for &(text, literal, at) in CRASHERS {
+        for dialect in [Dialect::Prometheus2, Dialect::Prometheus3] {
+            let err = err_in(text, dialect);
+            assert_eq!(
+                err.message,
+                format!("duration `{literal}` is out of range"),
+                "{text}"
+            );
+            assert_eq!(err.span, at..at + literal.len(), "{text}");
+        }
+    }
+}
+
+/// Worst cases of nesting: (opening, operand, closing) repeated `n` times.
+fn nested(open: &str, inner: &str, close: &str, n: usize) -> String {
+    format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+}
+
+/// Chains of `n` operators: `x + x + ...`.
+fn chain(op: &str, n: usize) -> String {
+    vec!["x"; n + 1].join(op)
+}
+
+#[test]
+fn nesting_deeper_than_the_bound_is_an_error_before_the_crate_runs() {
+    let too_deep = [
+        nested("(", "x", ")", 130_000),
+        nested("abs(", "x", ")", 5_000),
+        nested("sum(", "x", ")", 20_000),
+        nested("-", "x", "", 100_000),
+        nested("max_over_time(", "x", "[5m:])", 10_000),
+        nested("(", "x", ") + x", 10_000),
+        chain(" + ", 100_000),
+        chain(" ^ ", 100_000),
+        chain(" or ", MAX_DEPTH),
+    ];
+    for text in &too_deep {
+        let err = err_in(text, Dialect::Prometheus2);
+        assert_eq!(
+            err.message,
+            format!("the expression is nested too deeply (more than {MAX_DEPTH} levels)")
+        );
+        assert!(err.help.is_some());
+        // The span is the token that goes one level too deep, near the start.
+        assert!(
+            !err.span.is_empty() && err.span.end < 20 * MAX_DEPTH,
+            "{err:?}"
+        );
+    }
+    assert_eq!(
+        err_in(&nested("(", "x", ")", 130_000), Dialect::Prometheus2).span,
+        MAX_DEPTH - 1..MAX_DEPTH
+    );
+}
+
+#[test]
+fn nesting_at_the_bound_is_safe_on_a_small_stack() {
+    // Every pass (promql-parser, the syntax tree, facts, output labels, the
+    // evaluator, dropping the AST) must fit the 2 MiB of a spawned thread,
+    // in a debug build, at the deepest nesting accepted.
+    let at_bound = [
+        nested("(", "x", ")", MAX_DEPTH - 1),
+        nested("abs(", "x", ")", MAX_DEPTH - 1),
+        nested("sum(", "x", ")", MAX_DEPTH - 1),
+        nested("-", "x", "", MAX_DEPTH - 1),
+        nested("max_over_time(", "x", "[5m:])", (MAX_DEPTH - 2) / 2),
+        nested("(", "x", ") + x", (MAX_DEPTH - 1) / 2),
+        chain(" + ", MAX_DEPTH - 1),
+        chain(" ^ ", MAX_DEPTH - 1),
+        chain(" or ", MAX_DEPTH - 1),
+        chain(" / ", MAX_DEPTH - 1),
+    ];
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let data = eval::Dataset::new(vec![eval::Series {
+                labels: [(eval::METRIC_NAME.to_string(), "x".to_string())].into(),
+                samples: vec![(0, -2.0)],
+            }]);
+            for text in &at_bound {
+                let expr = ok(text);
+                let _ = expr.output_labels();
+                let _ = expr.value_type();
+                // The evaluator refuses what it cannot run safely.
+                if let Ok(program) = eval::Program::new(&expr) {
+                    let _ = program.eval(&data, 0);
+                }
+            }
+            // The evaluator at its own bound, and one level deeper.
+            let deepest = nested("abs(", "x", ")", eval::MAX_EVAL_DEPTH - 1);
+            let program = eval::Program::new(&ok(&deepest)).unwrap();
+            assert_eq!(program.eval(&data, 0).unwrap()[0].value, 2.0);
+            let deeper = nested("abs(", "x", ")", eval::MAX_EVAL_DEPTH);
+            assert!(matches!(
+                eval::Program::new(&ok(&deeper)),
+                Err(eval::EvalError::Unsupported(what)) if what.starts_with("nesting deeper")
+            ));
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+}
+
+#[test]
+fn regex_placeholders_change_no_verdict_and_no_fact() {
+    let mut texts: Vec<String> = CORPUS.lines().map(str::to_string).collect();
+    texts.extend(mutations(11, 60));
+    texts.extend(
+        [
+            // Regexes that need the crate's own handling, or decide validity.
+            r#"x{a=~"a{b}c"}"#,
+            r#"x{a=~"(unclosed"}"#,
+            r#"{a=~".*"}"#,
+            r#"{a=~".+"}"#,
+            r#"x{__name__=~"x"}"#,
+            r#"x{"a"=~"b.*"}"#,
+            r#"x{a=~`\d+`, b!~'c|d'}"#,
+            r#"x{a=~"\\d+\u00e9"}"#,
+            r#"x{a="__promspec_regex_0", b=~"c.*"}"#,
+            r#"absent(x{a=~"b.*", c="d"})"#,
+            r#"sum by (a) (x{a=~"b.*"}) and on (a) y{a!~"c"}"#,
+        ]
+        .map(str::to_string),
+    );
+    for text in &texts {
+        for dialect in [Dialect::Prometheus2, Dialect::Prometheus3] {
+            let fast = parse(text, dialect);
+            let plain = parse::parse_without_placeholders(text, dialect);
+            match (fast, plain) {
+                (Ok(fast), Ok(plain)) => {
+                    assert_eq!(fast.facts(), plain.facts(), "{text}");
+                    assert_eq!(fast.output_labels(), plain.output_labels(), "{text}");
+                }
+                (Err(fast), Err(plain)) => assert_eq!(fast, plain, "{text}"),
+                (fast, plain) => panic!("{text}: {fast:?} but without placeholders {plain:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn regex_placeholders_are_read_back() {
+    let expr = ok(r#"x{a=~"b.*", c!~`d|e`, f="g"}"#);
+    let sel = &expr.facts().selectors[0];
+    let ops: Vec<(MatchOp, &str)> = sel
+        .matchers
+        .iter()
+        .map(|m| (m.op, m.value.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (MatchOp::Regex, "b.*"),
+            (MatchOp::NotRegex, "d|e"),
+            (MatchOp::Equal, "g")
+        ]
+    );
+    // `absent` keeps only equality matchers' labels.
+    let absent = ok(r#"absent(x{a=~"b.*", c="d"})"#);
+    assert_eq!(*absent.output_labels(), OutputLabels::Exactly(set(&["c"])));
+    // The evaluator matches the regex, not the placeholder.
+    let program = eval::Program::new(&ok(r#"x{a=~"b.*"}"#)).unwrap();
+    assert_eq!(program.selectors()[0].matchers[0].kind, MatchOp::Regex);
+    assert!(program.selectors()[0].matchers[0].matches("bcd"));
+    assert!(!program.selectors()[0].matchers[0].matches("cd"));
+}
+
+#[test]
+fn facts_of_context_for_lint_rules() {
+    let text = "sum by (job) (rate(errors_total{code=~\"5..\"}[1m])) / sum by (job) (rate(requests_total[5m])) > 0.1";
+    let expr = ok(text);
+    let facts = expr.facts();
+    let errors = &facts.selectors[0];
+    assert_eq!(errors.functions, ["rate"]);
+    assert_eq!(errors.function(), Some("rate"));
+    assert_eq!(errors.aggregations, [AggregateOp::Sum]);
+    assert!(!errors.in_subquery);
+    assert_eq!(&text[errors.name_span.clone()], "errors_total");
+    assert_eq!(&text[errors.range_span.clone().unwrap()], "[1m]");
+    assert_eq!(
+        &text[facts.selectors[1].range_span.clone().unwrap()],
+        "[5m]"
+    );
+    assert!(facts.filtered);
+    assert!(facts.top_level_bool().is_none());
+    // The division is unguarded, and both operators are outermost.
+    let div = facts
+        .binary_ops
+        .iter()
+        .find(|b| b.op == BinaryOperator::Div)
+        .unwrap();
+    assert!(div.rhs_unguarded && div.outermost);
+    assert_eq!(&text[div.op_span.clone()], "/");
+
+    let guarded = ok("a / (b > 0) + c / clamp_min(d, 1) + e / count(f) + g / 2 + h / -1");
+    assert!(guarded.facts().binary_ops.iter().all(|b| !b.rhs_unguarded));
+    assert!(!guarded.facts().filtered || guarded.facts().filtered);
+
+    let sub = ok("max_over_time(rate(sum(x_total)[5m:1m])[1h:]) * 100");
+    let call = &sub.facts().calls[1];
+    assert_eq!(call.name, "rate");
+    assert!(call.aggregated_subquery_arg);
+    assert!(sub.facts().selectors[0].in_subquery);
+    assert_eq!(
+        sub.facts().selectors[0].functions,
+        ["max_over_time", "rate"]
+    );
+    let mul = &sub.facts().binary_ops[0];
+    assert!(mul.outermost);
+    assert_eq!(mul.rhs_number, Some(100.0));
+
+    let q = ok("histogram_quantile(-(0.5), sum without (le) (rate(x_bucket[5m])))");
+    let call = &q.facts().calls[0];
+    assert_eq!(call.number_args, [Some(-0.5), None]);
+    assert!(!call.series_arg_labels.as_ref().unwrap().may_have("le"));
+
+    let nested = ok("abs(100 * x)");
+    assert!(!nested.facts().binary_ops[0].outermost);
+
+    let bool_cmp = ok("(x > bool 1) == bool 1");
+    let top = bool_cmp.facts().top_level_bool().unwrap();
+    assert_eq!(top.op, BinaryOperator::Eq);
+    assert!(!bool_cmp.facts().filtered);
+
+    for (text, filtered) in [
+        ("x > 1", true),
+        ("x > bool 1", false),
+        ("x and y", true),
+        ("x or y > 1", false),
+        ("(x > 1) or (y > 1)", true),
+        ("absent(x)", true),
+        ("sum(x > 1)", true),
+        ("rate(x[5m])", false),
+    ] {
+        assert_eq!(ok(text).facts().filtered, filtered, "{text}");
+    }
+    let name = ok("{__name__=\"x_total\", job=\"a\"}");
+    let sel = &name.facts().selectors[0];
+    assert_eq!(
+        &"{__name__=\"x_total\", job=\"a\"}"[sel.name_span.clone()],
+        "__name__=\"x_total\""
+    );
 }

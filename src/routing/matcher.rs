@@ -10,30 +10,9 @@ use regex::Regex;
 /// The labels of one alert.
 pub type Labels = BTreeMap<String, String>;
 
-/// How a matcher compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MatchOp {
-    /// `=`: the value equals.
-    Equal,
-    /// `!=`: the value differs.
-    NotEqual,
-    /// `=~`: the whole value matches the regex.
-    Regex,
-    /// `!~`: the whole value does not match the regex.
-    NotRegex,
-}
-
-impl MatchOp {
-    /// The operator as written.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            MatchOp::Equal => "=",
-            MatchOp::NotEqual => "!=",
-            MatchOp::Regex => "=~",
-            MatchOp::NotRegex => "!~",
-        }
-    }
-}
+/// How a matcher compares: the same four operators as PromQL's label
+/// matchers, so the one enum is the PromQL facade's.
+pub use crate::promql::MatchOp;
 
 /// One label matcher such as `severity="critical"` or `alertname=~"A|B"`.
 #[derive(Debug, Clone)]

@@ -5,9 +5,10 @@
 //! Nothing here is optional because "not resolved yet".
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::promql::Dialect;
+use crate::promql::{self, Dialect};
 use crate::source::{SourceId, SourceMap, Span, Spanned};
 use crate::spec::units::Unit;
 use crate::yaml::{self, Style};
@@ -305,9 +306,34 @@ pub struct Query {
     pub span: Span,
     /// How the scalar was written.
     pub style: Style,
+    /// The text parsed by the PromQL facade, per dialect, on first use (see
+    /// [`Query::parse`]).
+    parsed: [OnceLock<Result<promql::Expr, promql::SyntaxError>>; 2],
 }
 
 impl Query {
+    /// A query of `text`, not parsed yet.
+    pub fn new(text: String, span: Span, style: Style) -> Query {
+        Query {
+            text,
+            span,
+            style,
+            parsed: Default::default(),
+        }
+    }
+
+    /// The expression parsed in `dialect`: parsed once per dialect, on first
+    /// use, and shared by every stage that reads it (the syntax check, lint
+    /// rules, dashboards).
+    pub fn parse(&self, dialect: Dialect) -> Result<&promql::Expr, &promql::SyntaxError> {
+        let slot = match dialect {
+            Dialect::Prometheus2 => &self.parsed[0],
+            Dialect::Prometheus3 => &self.parsed[1],
+        };
+        slot.get_or_init(|| promql::parse(&self.text, dialect))
+            .as_ref()
+    }
+
     /// The span in the file of `range`, a byte range inside [`Query::text`].
     pub fn span_of(&self, sources: &SourceMap, range: std::ops::Range<usize>) -> Span {
         let file = sources.get(self.span.source);

@@ -16,6 +16,7 @@ mod generated;
 mod grafana_schema;
 mod invalid_projects;
 mod lint_cli;
+mod lint_crashes;
 mod robustness;
 mod routing_lints;
 mod schema;

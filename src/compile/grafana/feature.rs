@@ -7,6 +7,7 @@ use crate::compile::grafana::model::*;
 use crate::compile::grafana::steps;
 use crate::compile::lower::recorded_selector;
 use crate::compile::words;
+use crate::promql::Dialect;
 use crate::spec::model::{Feature, Language, Threshold};
 
 /// Width of a time-series panel; the stat panel fills the rest of the row.
@@ -117,9 +118,14 @@ pub fn alerts_annotation(features: &[&Feature], lang: Language) -> Annotation {
     }
 }
 
-/// The dashboard of `feature`.
-pub fn dashboard(feature: &Feature) -> Dashboard {
+/// The dashboard of `feature`, whose queries are PromQL of `dialect`.
+pub fn dashboard(feature: &Feature, dialect: Dialect) -> Dashboard {
     let lang = feature.docs_language;
+    let per_instance: Vec<bool> = feature
+        .thresholds
+        .iter()
+        .map(|t| per_instance(t, dialect))
+        .collect();
     let w = words(lang);
     let mut description = names::dashboard_marker(&names::spec_path(&feature.slug));
     if let Some(d) = &feature.description {
@@ -153,13 +159,13 @@ pub fn dashboard(feature: &Feature) -> Dashboard {
         links,
         templating: Templating {
             list: std::iter::once(datasource_variable(lang))
-                .chain(instance_variable(feature))
+                .chain(instance_variable(feature, &per_instance))
                 .collect(),
         },
         annotations: Annotations {
             list: vec![Annotation::built_in(), alerts_annotation(&[feature], lang)],
         },
-        panels: panels(feature),
+        panels: panels(feature, &per_instance),
     }
 }
 
@@ -194,7 +200,8 @@ pub fn layout(feature: &Feature) -> Vec<Section<'_>> {
     sections
 }
 
-fn panels(feature: &Feature) -> Vec<Panel> {
+/// The panels; `per_instance[i]` tells whether threshold `i` has series per instance.
+fn panels(feature: &Feature, per_instance: &[bool]) -> Vec<Panel> {
     let mut panels = Vec::new();
     let mut y = 0;
     let mut row_index = 0;
@@ -216,8 +223,15 @@ fn panels(feature: &Feature) -> Vec<Panel> {
             y += 1;
         }
         for (index, threshold) in thresholds {
-            panels.push(Panel::Timeseries(timeseries(feature, index, threshold, y)));
-            panels.push(Panel::Stat(stat(feature, index, threshold, y)));
+            let target = target(feature, threshold, per_instance[index]);
+            panels.push(Panel::Timeseries(timeseries(
+                feature,
+                index,
+                threshold,
+                target.clone(),
+                y,
+            )));
+            panels.push(Panel::Stat(stat(feature, index, threshold, target, y)));
             y += PANEL_HEIGHT;
         }
     }
@@ -226,15 +240,17 @@ fn panels(feature: &Feature) -> Vec<Panel> {
 
 /// Whether a threshold's series are per instance: the query's result may
 /// carry the `instance` label.
-pub fn per_instance(threshold: &Threshold) -> bool {
-    crate::promql::parse(&threshold.query.text, crate::promql::Dialect::Prometheus3)
+pub fn per_instance(threshold: &Threshold, dialect: Dialect) -> bool {
+    threshold
+        .query
+        .parse(dialect)
         .map(|expr| expr.output_labels().may_have(names::INSTANCE_LABEL))
         .unwrap_or(true)
 }
 
 /// The variable filtering per-instance panels, if any threshold has them.
-fn instance_variable(feature: &Feature) -> Option<Variable> {
-    feature.thresholds.iter().any(per_instance).then(|| {
+fn instance_variable(feature: &Feature, per_instance: &[bool]) -> Option<Variable> {
+    per_instance.iter().any(|&p| p).then(|| {
         Variable::label_values(
             names::INSTANCE_LABEL,
             words(feature.docs_language).instance,
@@ -250,9 +266,9 @@ fn instance_variable(feature: &Feature) -> Option<Variable> {
     })
 }
 
-fn target(feature: &Feature, threshold: &Threshold) -> Query {
+fn target(feature: &Feature, threshold: &Threshold, per_instance: bool) -> Query {
     let selector = recorded_selector(feature, threshold);
-    let (expr, legend) = if per_instance(threshold) {
+    let (expr, legend) = if per_instance {
         (
             // `record{feature="f",threshold="t"}` + `instance=~"$instance"`.
             format!(
@@ -310,7 +326,13 @@ fn panel_links(feature: &Feature, threshold: &Threshold) -> Vec<Link> {
         .collect()
 }
 
-fn timeseries(feature: &Feature, index: usize, threshold: &Threshold, y: u32) -> TimeSeriesPanel {
+fn timeseries(
+    feature: &Feature,
+    index: usize,
+    threshold: &Threshold,
+    target: Query,
+    y: u32,
+) -> TimeSeriesPanel {
     let values = steps::values(threshold);
     VizPanel {
         id: names::timeseries_panel_id(index),
@@ -324,7 +346,7 @@ fn timeseries(feature: &Feature, index: usize, threshold: &Threshold, y: u32) ->
             y,
         },
         links: panel_links(feature, threshold),
-        targets: vec![target(feature, threshold)],
+        targets: vec![target],
         field_config: FieldConfigSource {
             defaults: FieldConfig {
                 unit: steps::grafana_unit(threshold.unit).into(),
@@ -364,7 +386,13 @@ fn timeseries(feature: &Feature, index: usize, threshold: &Threshold, y: u32) ->
     }
 }
 
-fn stat(feature: &Feature, index: usize, threshold: &Threshold, y: u32) -> StatPanel {
+fn stat(
+    feature: &Feature,
+    index: usize,
+    threshold: &Threshold,
+    target: Query,
+    y: u32,
+) -> StatPanel {
     VizPanel {
         id: names::stat_panel_id(index),
         title: format!(
@@ -381,7 +409,7 @@ fn stat(feature: &Feature, index: usize, threshold: &Threshold, y: u32) -> StatP
             y,
         },
         links: panel_links(feature, threshold),
-        targets: vec![target(feature, threshold)],
+        targets: vec![target],
         field_config: FieldConfigSource {
             defaults: FieldConfig {
                 unit: steps::grafana_unit(threshold.unit).into(),

@@ -22,7 +22,7 @@ pub fn compile(project: &Project, features: &[Feature]) -> Vec<Output> {
         .iter()
         .map(|f| Output {
             path: names::dashboard_path(f),
-            content: model::to_json(&feature::dashboard(f)),
+            content: model::to_json(&feature::dashboard(f, project.dialect)),
         })
         .collect();
     out.push(Output {

@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use crate::promql::eval::{self, Dataset, Labels, METRIC_NAME, MatchKind, Program, Series};
+use crate::promql::MatchOp;
+use crate::promql::eval::{self, Dataset, Labels, METRIC_NAME, Program, Series};
 
 /// The value every input that is not the knob keeps.
 const BASELINE: f64 = 1.0;
@@ -365,9 +366,9 @@ fn pick_value(matchers: &[&eval::LabelMatcher], instance: bool) -> Option<String
     }
     for m in matchers {
         match m.kind {
-            MatchKind::Equal => candidates.push(m.value.clone()),
-            MatchKind::Regex => candidates.extend(regex_samples(&m.value)),
-            MatchKind::NotEqual | MatchKind::NotRegex => {}
+            MatchOp::Equal => candidates.push(m.value.clone()),
+            MatchOp::Regex => candidates.extend(regex_samples(&m.value)),
+            MatchOp::NotEqual | MatchOp::NotRegex => {}
         }
     }
     candidates.extend(FALLBACK_VALUES.iter().map(|s| s.to_string()));

@@ -223,9 +223,5 @@ fn language(raw: &Option<raw::Str>, r: &mut Resolver) -> Option<Language> {
 }
 
 fn query(e: &crate::spec::decode::Expression) -> Query {
-    Query {
-        text: e.value.clone(),
-        span: e.span,
-        style: e.style,
-    }
+    Query::new(e.value.clone(), e.span, e.style)
 }

@@ -55,7 +55,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         .find(|c| matches!(c.name, "absent" | "absent_over_time"))
     {
         out.push(absent_without_for(
-            cx.expr_span(call.span.clone()),
+            cx.expr_span(call.name_span.clone()),
             &cx.rule.name.value,
         ));
     }

@@ -44,10 +44,10 @@ declare_rule! {
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if cx.rule.is_alert()
-        && let Some(span) = &cx.facts.top_level_bool
+        && let Some(op) = cx.facts.top_level_bool()
     {
         out.push(bool_comparison(
-            cx.expr_span(span.clone()),
+            cx.expr_span(op.op_span.clone()),
             &cx.rule.name.value,
         ));
     }

@@ -45,7 +45,7 @@ declare_rule! {
 }
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
-    if cx.rule.is_alert() && !cx.facts.filtered && cx.facts.top_level_bool.is_none() {
+    if cx.rule.is_alert() && !cx.facts.filtered && cx.facts.top_level_bool().is_none() {
         // `vector(1)` and friends are deliberate: a watchdog that always fires.
         if cx.facts.selectors.is_empty() {
             return;

@@ -14,11 +14,11 @@ use crate::lint::RuleCx;
 
 /// Whether the expression calls `absent` or `absent_over_time`.
 pub(crate) fn uses_absent(cx: &RuleCx) -> bool {
-    cx.facts.calls("absent") || cx.facts.calls("absent_over_time")
+    cx.facts.calls_function("absent") || cx.facts.calls_function("absent_over_time")
 }
 
 /// Whether an aggregation of the expression removes `label` (reported by
 /// `promql/aggregation-drops-label` rather than `alerts/template`).
 pub(crate) fn dropped_by_aggregation(cx: &RuleCx, label: &str) -> bool {
-    crate::lint::rules::promql::aggregation_drops_label::dropping(cx.facts, label).is_some()
+    crate::lint::rules::promql::aggregation_drops_label::dropping(cx.expr, label).is_some()
 }

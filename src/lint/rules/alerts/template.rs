@@ -5,6 +5,7 @@ use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
 use crate::lint::template;
 use crate::lint::{Check, RuleCx};
+use crate::promql::OutputLabels;
 use crate::source::Span;
 
 fn invalid_template(span: Span, field: &str, message: &str) -> Diagnostic {
@@ -82,7 +83,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if !cx.rule.is_alert() {
         return;
     }
-    let known = &cx.facts.output_labels;
+    // Missing labels are reported only when the result's labels are known exactly.
+    let known = match cx.expr.output_labels() {
+        OutputLabels::Exactly(labels) => Some(labels),
+        OutputLabels::AllExcept(_) => None,
+    };
     for (field, pair, is_label) in cx.rule.labels.iter().map(|p| ("labels", p, true)).chain(
         cx.rule
             .annotations
@@ -105,7 +110,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                 &pair.key.value,
             ));
         }
-        if let Some(known) = &known {
+        if let Some(known) = known {
             for r in scan.labels.iter().filter(|r| !r.guarded) {
                 let set_by_rule = cx.rule.label(&r.name).is_some();
                 if !set_by_rule

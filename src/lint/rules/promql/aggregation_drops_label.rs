@@ -4,10 +4,10 @@
 use std::ops::Range;
 
 use crate::diag::Diagnostic;
-use crate::lint::facts::Facts;
 use crate::lint::registry::declare_rule;
 use crate::lint::template;
 use crate::lint::{Check, RuleCx};
+use crate::promql::{Expr, Grouping, OutputLabels};
 use crate::source::Span;
 
 fn drops_label(span: Span, used: Option<(Span, String)>, label: &str, op: &str) -> Diagnostic {
@@ -26,23 +26,29 @@ fn drops_label(span: Span, used: Option<(Span, String)>, label: &str, op: &str) 
 }
 
 /// The span of the aggregation that removes `label`, when the result lacks it.
-pub(crate) fn dropping(facts: &Facts, label: &str) -> Option<(Range<usize>, String)> {
-    let labels = facts.output_labels.as_ref()?;
+/// Where an aggregation removes `label` from a result whose labels are known
+/// exactly (and do not include it), and the aggregation operator.
+pub(crate) fn dropping(expr: &Expr, label: &str) -> Option<(Range<usize>, &'static str)> {
+    let OutputLabels::Exactly(labels) = expr.output_labels() else {
+        return None;
+    };
     if labels.contains(label) {
         return None;
     }
-    facts
+    expr.facts()
         .aggregations
         .iter()
-        .find(|a| {
-            !matches!(a.op.as_str(), "topk" | "bottomk" | "limitk" | "limit_ratio")
-                && (a.by.as_ref().is_some_and(|b| !b.iter().any(|l| l == label))
-                    || a.without
-                        .as_ref()
-                        .is_some_and(|w| w.iter().any(|l| l == label))
-                    || (a.by.is_none() && a.without.is_none()))
-        })
-        .map(|a| (a.span.clone(), a.op.clone()))
+        .find(|a| !a.op.keeps_input_series() && removes(&a.grouping, label))
+        .map(|a| (a.op_span.clone(), a.op.as_str()))
+}
+
+/// Whether an aggregation with `grouping` removes `label`.
+pub(crate) fn removes(grouping: &Grouping, label: &str) -> bool {
+    match grouping {
+        Grouping::None => true,
+        Grouping::By(kept) => !kept.iter().any(|l| l == label),
+        Grouping::Without(dropped) => dropped.iter().any(|l| l == label),
+    }
 }
 
 declare_rule! {
@@ -112,9 +118,9 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         if label == "alertname" || cx.rule.label(&label).is_some() || seen.contains(&label) {
             continue;
         }
-        if let Some((span, op)) = dropping(cx.facts, &label) {
+        if let Some((span, op)) = dropping(cx.expr, &label) {
             let used = used.or_else(|| Some((cx.rule.name.span, "routing".to_string())));
-            out.push(drops_label(cx.expr_span(span), used, &label, &op));
+            out.push(drops_label(cx.expr_span(span), used, &label, op));
             seen.push(label);
         }
     }

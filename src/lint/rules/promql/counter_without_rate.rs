@@ -3,6 +3,7 @@
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
+use crate::promql::AggregateOp;
 use crate::source::Span;
 
 /// Functions for which a counter's raw value is the right input.
@@ -26,7 +27,11 @@ const ACCEPTING: &[&str] = &[
 ];
 
 /// Aggregations that count series rather than read values.
-const COUNTING: &[&str] = &["count", "group", "count_values"];
+const COUNTING: &[AggregateOp] = &[
+    AggregateOp::Count,
+    AggregateOp::Group,
+    AggregateOp::CountValues,
+];
 
 fn counter_without_rate(span: Span, metric: &str) -> Diagnostic {
     Diagnostic::warning(
@@ -74,14 +79,19 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         return;
     }
     for s in &cx.facts.selectors {
-        let Some(metric) = s.metric() else { continue };
+        let Some(metric) = s.metric.as_deref() else {
+            continue;
+        };
         if !metric.ends_with("_total") || metric.contains(':') || s.in_subquery {
             continue;
         }
-        let read_by_function = s.enclosing.iter().any(|f| ACCEPTING.contains(f));
-        let counted = s.aggregated.iter().any(|a| COUNTING.contains(&a.as_str()));
+        let read_by_function = s.functions.iter().any(|f| ACCEPTING.contains(f));
+        let counted = s.aggregations.iter().any(|a| COUNTING.contains(a));
         if !read_by_function && !counted {
-            out.push(counter_without_rate(cx.expr_span(s.span.clone()), metric));
+            out.push(counter_without_rate(
+                cx.expr_span(s.name_span.clone()),
+                metric,
+            ));
         }
     }
 }

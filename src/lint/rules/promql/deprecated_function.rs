@@ -68,7 +68,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         if let Some((name, replacement, why)) = DEPRECATED.iter().find(|(n, _, _)| *n == call.name)
         {
             out.push(deprecated(
-                cx.expr_span(call.span.clone()),
+                cx.expr_span(call.name_span.clone()),
                 name,
                 replacement,
                 why,

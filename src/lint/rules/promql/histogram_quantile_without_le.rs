@@ -3,6 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
+use crate::lint::rules::promql::aggregation_drops_label::removes;
 use crate::lint::{Check, RuleCx};
 use crate::source::Span;
 
@@ -53,10 +54,12 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|c| c.name == "histogram_quantile")
     {
-        let Some(labels) = &call.argument_labels else {
-            continue;
-        };
-        if labels.contains("le") {
+        // Reported only when the labels are known not to include `le`.
+        if call
+            .series_arg_labels
+            .as_ref()
+            .is_none_or(|labels| labels.may_have("le"))
+        {
             continue;
         }
         // Only buckets of classic histograms have `le`.
@@ -64,7 +67,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             .facts
             .selectors
             .iter()
-            .any(|s| s.metric().is_some_and(|m| m.ends_with("_bucket")));
+            .any(|s| s.metric.as_deref().is_some_and(|m| m.ends_with("_bucket")));
         if !buckets {
             continue;
         }
@@ -72,15 +75,12 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             .facts
             .aggregations
             .iter()
-            .find(|a| {
-                a.by.as_ref().is_some_and(|b| !b.iter().any(|l| l == "le"))
-                    || a.without
-                        .as_ref()
-                        .is_some_and(|w| w.iter().any(|l| l == "le"))
-                    || (a.by.is_none() && a.without.is_none())
-            })
-            .map(|a| cx.expr_span(a.span.clone()));
-        out.push(without_le(cx.expr_span(call.span.clone()), aggregation));
+            .find(|a| removes(&a.grouping, "le"))
+            .map(|a| cx.expr_span(a.op_span.clone()));
+        out.push(without_le(
+            cx.expr_span(call.name_span.clone()),
+            aggregation,
+        ));
     }
 }
 
@@ -112,5 +112,15 @@ mod tests {
             "promql/histogram-quantile-without-le",
             "groups:\n  - name: g\n    rules:\n      - record: job:latency:p95\n        expr: histogram_quantile(0.95, sum by (job) (rate(http_request_duration_seconds_bucket[5m])))\n",
         ));
+    }
+
+    #[test]
+    fn fail_without_le() {
+        // `without (le)` removes `le` even when the other labels are unknown.
+        let rendered = rules_fail(
+            "promql/histogram-quantile-without-le",
+            "groups:\n  - name: g\n    rules:\n      - record: job:latency:p95\n        expr: histogram_quantile(0.95, sum without (le) (rate(x_bucket[5m])))\n",
+        );
+        assert!(rendered.contains("`le` is removed here"), "{rendered}");
     }
 }

@@ -1,21 +1,13 @@
 //! `promql/impossible-selector`: matchers that no series can satisfy together.
 
 use crate::diag::Diagnostic;
-use crate::lint::facts::{MatchKind, Matcher};
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
+use crate::promql::{LabelMatcher, MatchOp};
 use crate::source::Span;
 
-fn impossible(span: Span, other: Span, a: &Matcher, b: &Matcher) -> Diagnostic {
-    let show = |m: &Matcher| {
-        let op = match m.kind {
-            MatchKind::Equal => "=",
-            MatchKind::NotEqual => "!=",
-            MatchKind::Regex => "=~",
-            MatchKind::NotRegex => "!~",
-        };
-        format!("{}{op}\"{}\"", m.name, m.value)
-    };
+fn impossible(span: Span, other: Span, a: &LabelMatcher, b: &LabelMatcher) -> Diagnostic {
+    let show = |m: &LabelMatcher| format!("{}{}\"{}\"", m.name, m.op, m.value);
     Diagnostic::error(
         "promql/impossible-selector",
         format!("`{}` and `{}` can never both match", show(a), show(b)),
@@ -53,15 +45,19 @@ declare_rule! {
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     for s in &cx.facts.selectors {
-        let mut matchers: Vec<Matcher> = s.matchers.clone();
-        if let Some(name) = &s.name {
+        let mut matchers: Vec<LabelMatcher> = s.matchers.clone();
+        // A metric name written before the braces is a `__name__` matcher too.
+        if let Some(name) = &s.metric
+            && !s.matchers.iter().any(|m| m.name == "__name__")
+        {
             matchers.insert(
                 0,
-                Matcher {
+                LabelMatcher {
                     name: "__name__".into(),
-                    kind: MatchKind::Equal,
+                    op: MatchOp::Equal,
                     value: name.clone(),
-                    span: s.span.clone(),
+                    span: s.name_span.clone(),
+                    value_span: s.name_span.clone(),
                 },
             );
         }
@@ -70,10 +66,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                 if a.name != b.name {
                     continue;
                 }
-                let contradiction = match (a.kind, b.kind) {
-                    (MatchKind::Equal, MatchKind::Equal) => a.value != b.value,
-                    (MatchKind::Equal, MatchKind::NotEqual)
-                    | (MatchKind::NotEqual, MatchKind::Equal) => a.value == b.value,
+                let contradiction = match (a.op, b.op) {
+                    (MatchOp::Equal, MatchOp::Equal) => a.value != b.value,
+                    (MatchOp::Equal, MatchOp::NotEqual) | (MatchOp::NotEqual, MatchOp::Equal) => {
+                        a.value == b.value
+                    }
                     _ => false,
                 };
                 if contradiction {

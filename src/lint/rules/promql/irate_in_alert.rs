@@ -45,7 +45,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         return;
     }
     for call in cx.facts.calls.iter().filter(|c| c.name == "irate") {
-        out.push(irate_in_alert(cx.expr_span(call.span.clone())));
+        out.push(irate_in_alert(cx.expr_span(call.name_span.clone())));
     }
 }
 

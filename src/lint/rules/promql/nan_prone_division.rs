@@ -45,8 +45,8 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if !cx.rule.is_alert() {
         return;
     }
-    for b in cx.facts.binaries.iter().filter(|b| b.rhs_unguarded) {
-        out.push(nan_prone(cx.expr_span(b.span.clone())));
+    for b in cx.facts.binary_ops.iter().filter(|b| b.rhs_unguarded) {
+        out.push(nan_prone(cx.expr_span(b.op_span.clone())));
     }
 }
 

@@ -52,10 +52,14 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         if !matches!(call.name, "histogram_quantile" | "quantile_over_time") {
             continue;
         }
-        if let Some(Some(q)) = call.numbers.first()
+        if let Some(Some(q)) = call.number_args.first()
             && !(0.0..=1.0).contains(q)
         {
-            out.push(out_of_range(cx.expr_span(call.span.clone()), call.name, *q));
+            out.push(out_of_range(
+                cx.expr_span(call.name_span.clone()),
+                call.name,
+                *q,
+            ));
         }
     }
 }

@@ -44,8 +44,8 @@ declare_rule! {
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     for call in &cx.facts.calls {
-        if matches!(call.name, "rate" | "irate" | "increase") && call.aggregated_argument {
-            out.push(rate_of_sum(cx.expr_span(call.span.clone()), call.name));
+        if matches!(call.name, "rate" | "irate" | "increase") && call.aggregated_subquery_arg {
+            out.push(rate_of_sum(cx.expr_span(call.name_span.clone()), call.name));
         }
     }
 }

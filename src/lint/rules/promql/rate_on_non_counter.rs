@@ -53,7 +53,7 @@ declare_rule! {
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     for s in &cx.facts.selectors {
-        let (Some(function), Some(metric)) = (s.function(), s.metric()) else {
+        let (Some(function), Some(metric)) = (s.function(), s.metric.as_deref()) else {
             continue;
         };
         if s.range.is_none()
@@ -65,7 +65,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(rate_on_non_counter(
-            cx.expr_span(s.span.clone()),
+            cx.expr_span(s.name_span.clone()),
             function,
             metric,
         ));

@@ -2,9 +2,9 @@
 //! everything, or carries anchors Prometheus adds anyway.
 
 use crate::diag::Diagnostic;
-use crate::lint::facts::MatchKind;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
+use crate::promql::MatchOp;
 use crate::source::Span;
 
 fn plain_string(span: Span, label: &str, value: &str, negated: bool) -> Diagnostic {
@@ -90,9 +90,9 @@ fn is_literal(value: &str) -> bool {
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     for s in &cx.facts.selectors {
         for m in &s.matchers {
-            let negated = match m.kind {
-                MatchKind::Regex => false,
-                MatchKind::NotRegex => true,
+            let negated = match m.op {
+                MatchOp::Regex => false,
+                MatchOp::NotRegex => true,
                 _ => continue,
             };
             let span = cx.expr_span(m.span.clone());

@@ -1,8 +1,6 @@
 //! `routing/inhibit-missing-label`.
 
-use std::collections::BTreeSet;
-
-use crate::promql::{Dialect, OutputLabels};
+use crate::promql::OutputLabels;
 
 use crate::compile::alertmanager::routes;
 use crate::diag::Diagnostic;
@@ -89,10 +87,17 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
             if !has(Level::Critical) || !(has(Level::Warning) || has(Level::Info)) {
                 continue;
             }
-            let Some(labels) = output_labels(&t.query.text) else {
+            let Ok(expr) = t.query.parse(ws.project.dialect) else {
                 continue;
             };
-            let missing: Vec<String> = labels.into_iter().filter(|l| !equal.contains(l)).collect();
+            let OutputLabels::Exactly(labels) = expr.output_labels() else {
+                continue;
+            };
+            let missing: Vec<String> = labels
+                .iter()
+                .filter(|l| !equal.contains(*l))
+                .cloned()
+                .collect();
             if !missing.is_empty() {
                 out.push(inhibit_missing_label(feature, t, &missing));
             }
@@ -101,25 +106,26 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     out
 }
 
-/// The labels every result series of `query` carries, when the query says
-/// exactly which (e.g. an aggregation `by (...)`); `None` when the series may
-/// carry labels not known here.
-fn output_labels(query: &str) -> Option<BTreeSet<String>> {
-    match crate::promql::parse(query, Dialect::Prometheus3)
-        .ok()?
-        .output_labels()
-    {
-        OutputLabels::Exactly(labels) => Some(labels),
-        OutputLabels::AllExcept(_) => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{check, output_labels};
-    use crate::lint::rules::test::{feature, load};
+    use std::collections::BTreeSet;
 
-    fn set(labels: &[&str]) -> Option<std::collections::BTreeSet<String>> {
+    use super::check;
+    use crate::lint::rules::test::{feature, load};
+    use crate::promql::{Dialect, OutputLabels};
+
+    /// The labels every result series of `query` carries, when known exactly.
+    fn output_labels(query: &str) -> Option<BTreeSet<String>> {
+        match crate::promql::parse(query, Dialect::Prometheus2)
+            .ok()?
+            .output_labels()
+        {
+            OutputLabels::Exactly(labels) => Some(labels.clone()),
+            OutputLabels::AllExcept(_) => None,
+        }
+    }
+
+    fn set(labels: &[&str]) -> Option<BTreeSet<String>> {
         Some(labels.iter().map(|s| s.to_string()).collect())
     }
 

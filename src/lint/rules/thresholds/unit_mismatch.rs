@@ -5,7 +5,7 @@ use std::ops::Range;
 use crate::diag::Diagnostic;
 use crate::lint::Check;
 use crate::lint::registry::declare_rule;
-use crate::promql;
+use crate::promql::{self, BinaryOperator, ExprFacts};
 use crate::source::{SourceMap, Span};
 use crate::spec::model::{LevelRule, Threshold, Workspace};
 use crate::spec::units::{Unit, format_number};
@@ -94,17 +94,17 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
     for feature in &ws.features {
         for threshold in &feature.thresholds {
             // A query that does not parse has its own diagnostic.
-            if promql::parse(&threshold.query.text, ws.project.dialect).is_err() {
+            let Ok(expr) = threshold.query.parse(ws.project.dialect) else {
                 continue;
-            }
-            out.extend(check_threshold(threshold, sources));
+            };
+            out.extend(check_threshold(threshold, expr, sources));
         }
     }
     out
 }
 
-fn check_threshold(t: &Threshold, sources: &SourceMap) -> Option<Diagnostic> {
-    let tokens = tokens(&t.query.text);
+fn check_threshold(t: &Threshold, expr: &promql::Expr, sources: &SourceMap) -> Option<Diagnostic> {
+    let facts = expr.facts();
     match t.unit {
         Unit::Percent => {
             let ratio_like = !t.levels.is_empty()
@@ -114,21 +114,23 @@ fn check_threshold(t: &Threshold, sources: &SourceMap) -> Option<Diagnostic> {
             ratio_like.then(|| percent_looks_like_ratio(t.levels[0].value_span, &t.levels[0]))
         }
         Unit::Ratio => {
-            scaled_by_100(&tokens).map(|range| ratio_scaled_by_100(t.query.span_of(sources, range)))
+            scaled_by_100(facts).map(|range| ratio_scaled_by_100(t.query.span_of(sources, range)))
         }
         Unit::Seconds => {
-            let divided = tokens.windows(2).any(|w| {
-                w[0].kind == Kind::Operator && w[0].text == "/" && is_number(w[1].text, 1000.0)
-            });
+            let divided = facts
+                .binary_ops
+                .iter()
+                .any(|b| b.op == BinaryOperator::Div && b.rhs_number == Some(1000.0));
             if divided {
                 return None;
             }
-            tokens
-                .iter()
-                .find(|tok| tok.kind == Kind::Identifier && is_milliseconds_metric(tok.text))
-                .map(|tok| {
-                    seconds_from_milliseconds(t.query.span_of(sources, tok.range.clone()), tok.text)
-                })
+            facts.selectors.iter().find_map(|s| {
+                let metric = s.metric.as_deref().filter(|m| is_milliseconds_metric(m))?;
+                Some(seconds_from_milliseconds(
+                    t.query.span_of(sources, s.name_span.clone()),
+                    metric,
+                ))
+            })
         }
         _ => None,
     }
@@ -143,141 +145,22 @@ fn is_milliseconds_metric(name: &str) -> bool {
     })
 }
 
-fn is_number(text: &str, value: f64) -> bool {
-    text.parse::<f64>().is_ok_and(|v| v == value)
-}
-
-/// The range of a `100 *` or `* 100` outside any parentheses.
-fn scaled_by_100(tokens: &[Token]) -> Option<Range<usize>> {
-    let mut depth = 0i32;
-    for (i, tok) in tokens.iter().enumerate() {
-        match tok.text {
-            "(" => depth += 1,
-            ")" => depth -= 1,
-            _ => {}
-        }
-        if depth != 0 || !is_number(tok.text, 100.0) || tok.kind != Kind::Number {
-            continue;
-        }
-        let star = |j: Option<usize>| {
-            j.and_then(|j| tokens.get(j))
-                .filter(|t| t.kind == Kind::Operator && t.text == "*")
-        };
-        if let Some(s) = star(i.checked_sub(1)) {
-            return Some(s.range.start..tok.range.end);
-        }
-        if let Some(s) = star(Some(i + 1)) {
-            return Some(tok.range.start..s.range.end);
-        }
-    }
-    None
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Identifier,
-    Number,
-    Operator,
-    Paren,
-}
-
-#[derive(Debug)]
-struct Token<'a> {
-    kind: Kind,
-    text: &'a str,
-    range: Range<usize>,
-}
-
-/// The tokens of a PromQL expression outside label matchers and strings:
-/// just enough to see scaling and metric names. (To be replaced by the
-/// PromQL facade's expression facts.)
-fn tokens(text: &str) -> Vec<Token<'_>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        match c {
-            b'{' => {
-                // Skip label matchers, quoted values included.
-                while i < bytes.len() && bytes[i] != b'}' {
-                    if matches!(bytes[i], b'"' | b'\'' | b'`') {
-                        i = skip_string(bytes, i);
-                    } else {
-                        i += 1;
-                    }
-                }
-                i += 1;
+/// The span of a `100 *` or `* 100` outside any parentheses, call or
+/// aggregation: a scale of the whole result.
+fn scaled_by_100(facts: &ExprFacts) -> Option<Range<usize>> {
+    facts
+        .binary_ops
+        .iter()
+        .filter(|b| b.outermost && b.op == BinaryOperator::Mul)
+        .find_map(|b| {
+            if b.lhs_number == Some(100.0) {
+                Some(b.lhs_span.start..b.op_span.end)
+            } else if b.rhs_number == Some(100.0) {
+                Some(b.op_span.start..b.rhs_span.end)
+            } else {
+                None
             }
-            b'[' => {
-                while i < bytes.len() && bytes[i] != b']' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'"' | b'\'' | b'`' => i = skip_string(bytes, i),
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'(' | b')' => {
-                i += 1;
-                out.push(Token {
-                    kind: Kind::Paren,
-                    text: &text[start..i],
-                    range: start..i,
-                });
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' || c == b':' => {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b':')
-                {
-                    i += 1;
-                }
-                out.push(Token {
-                    kind: Kind::Identifier,
-                    text: &text[start..i],
-                    range: start..i,
-                });
-            }
-            c if c.is_ascii_digit() || c == b'.' => {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
-                    i += 1;
-                }
-                out.push(Token {
-                    kind: Kind::Number,
-                    text: &text[start..i],
-                    range: start..i,
-                });
-            }
-            c if c.is_ascii_whitespace() => i += 1,
-            _ => {
-                // One character, which may be longer than a byte.
-                i += text[i..].chars().next().map_or(1, char::len_utf8);
-                out.push(Token {
-                    kind: Kind::Operator,
-                    text: &text[start..i],
-                    range: start..i,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// The index just past the string starting at `start`.
-fn skip_string(bytes: &[u8], start: usize) -> usize {
-    let quote = bytes[start];
-    let mut i = start + 1;
-    while i < bytes.len() && bytes[i] != quote {
-        if bytes[i] == b'\\' && quote != b'`' {
-            i += 1;
-        }
-        i += 1;
-    }
-    (i + 1).min(bytes.len())
+        })
 }
 
 #[cfg(test)]
@@ -309,14 +192,6 @@ mod tests {
             let (diags, rendered) = run(threshold);
             assert!(diags.is_empty(), "{threshold}\n{rendered}");
         }
-    }
-
-    #[test]
-    fn tokens_of_any_text() {
-        // Unicode outside strings is not PromQL, but must not break the scan.
-        let t = tokens("100 * 値 / \"率\" {a=\"値\"} [5m] # コメント");
-        let texts: Vec<&str> = t.iter().map(|t| t.text).collect();
-        assert_eq!(texts, ["100", "*", "値", "/"]);
     }
 
     #[test]
