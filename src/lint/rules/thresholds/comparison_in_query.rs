@@ -89,8 +89,8 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
     for feature in &ws.features {
         for threshold in &feature.thresholds {
             // A query that does not parse has its own diagnostic.
-            if let Ok(expr) = promql::parse(&threshold.query.text, ws.project.dialect) {
-                judge(threshold, &expr, sources, &mut out);
+            if let Ok(expr) = threshold.query.parse(ws.project.dialect) {
+                judge(threshold, expr, sources, &mut out);
             }
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diag::Diagnostic;
 use crate::lint::Check;
 use crate::lint::registry::declare_rule;
-use crate::promql::{self, Expr, MatchOp, OutputLabels};
+use crate::promql::{Expr, MatchOp, OutputLabels};
 use crate::source::{SourceMap, Span};
 use crate::spec::model::{Feature, Threshold, Workspace};
 
@@ -118,8 +118,8 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     for feature in &ws.features {
         for threshold in &feature.thresholds {
             // A query that does not parse has its own diagnostic.
-            if let Ok(expr) = promql::parse(&threshold.query.text, ws.project.dialect) {
-                judge(feature, threshold, &expr, &mut out);
+            if let Ok(expr) = threshold.query.parse(ws.project.dialect) {
+                judge(feature, threshold, expr, &mut out);
             }
         }
     }

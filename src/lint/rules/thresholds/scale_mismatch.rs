@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::diag::Diagnostic;
 use crate::lint::Check;
 use crate::lint::registry::declare_rule;
-use crate::promql::{self, AggregateOp, BinaryOperator, Expr, ExprFacts};
+use crate::promql::{AggregateOp, BinaryOperator, Expr, ExprFacts};
 use crate::source::SourceMap;
 use crate::spec::model::{Direction, LevelRule, Threshold, Workspace};
 use crate::spec::units::{Unit, format_number};
@@ -102,8 +102,8 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     for feature in &ws.features {
         for threshold in &feature.thresholds {
             // A query that does not parse has its own diagnostic.
-            if let Ok(expr) = promql::parse(&threshold.query.text, ws.project.dialect) {
-                judge(threshold, &expr, &mut out);
+            if let Ok(expr) = threshold.query.parse(ws.project.dialect) {
+                judge(threshold, expr, &mut out);
             }
         }
     }
