@@ -16,16 +16,13 @@ pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, format:
         let stderr = std::io::stderr();
         let options = RenderOptions {
             color: stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            width: 100,
+            ..options()
         };
         let mut lock = stderr.lock();
         render::emit(format, &items, sources, options, &mut lock)
             .and_then(|_| summary(diagnostics, &mut lock))
     } else {
-        let options = RenderOptions {
-            color: false,
-            width: 100,
-        };
+        let options = options();
         let mut lock = std::io::stdout().lock();
         render::emit(format, &items, sources, options, &mut lock)
     };
@@ -33,6 +30,18 @@ pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, format:
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         eprintln!("promspec: cannot print diagnostics: {e}");
+    }
+}
+
+/// Plain output at 100 columns, every id described from the rule registry
+/// or the codes table.
+fn options() -> RenderOptions {
+    RenderOptions {
+        describe: |id| {
+            crate::lint::summary(id)
+                .or_else(|| crate::diag::codes::find(id).map(|c| c.summary.to_string()))
+        },
+        ..RenderOptions::plain(100)
     }
 }
 

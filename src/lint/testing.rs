@@ -113,10 +113,7 @@ pub fn only(
 
 /// Render findings as the human format does (no colour, width 80).
 pub fn render((sources, diags): &(SourceMap, Vec<Diagnostic>)) -> String {
-    let options = RenderOptions {
-        color: false,
-        width: 80,
-    };
+    let options = RenderOptions::plain(80);
     diags
         .iter()
         .map(|d| render_human(d, sources, options))

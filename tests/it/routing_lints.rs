@@ -25,10 +25,7 @@ fn render(dir: &Path) -> (String, Vec<&'static str>) {
         .cloned()
         .collect();
     let mut out = Vec::new();
-    let options = RenderOptions {
-        color: false,
-        width: 80,
-    };
+    let options = RenderOptions::plain(80);
     emit(
         OutputFormat::Human,
         &items,

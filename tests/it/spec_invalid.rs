@@ -33,10 +33,7 @@ fn render_case(name: &str) -> (String, bool) {
     let loaded = pipeline::load(&specs).unwrap();
     let items: Vec<_> = loaded.diagnostics.iter().cloned().collect();
     let mut out = Vec::new();
-    let options = RenderOptions {
-        color: false,
-        width: 80,
-    };
+    let options = RenderOptions::plain(80);
     emit(
         OutputFormat::Human,
         &items,

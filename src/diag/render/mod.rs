@@ -43,13 +43,31 @@ impl OutputFormat {
     ];
 }
 
-/// Options of the human renderer.
+/// The one-line description of a diagnostic id (a lint rule's summary or a
+/// code's), for formats that describe the ids they use (SARIF). Given by the
+/// caller, who knows the rule registry; `diag` does not.
+pub type Describe = fn(&str) -> Option<String>;
+
+/// Options of the renderers.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderOptions {
     /// Use colours.
     pub color: bool,
     /// Wrap width.
     pub width: usize,
+    /// Describes the ids in SARIF's rule table.
+    pub describe: Describe,
+}
+
+impl RenderOptions {
+    /// Plain text at `width` columns; ids described by the codes table only.
+    pub fn plain(width: usize) -> Self {
+        RenderOptions {
+            color: false,
+            width,
+            describe: |id| super::codes::find(id).map(|c| c.summary.to_string()),
+        }
+    }
 }
 
 /// Write `diagnostics` in `format` to `out`.
@@ -69,7 +87,7 @@ pub fn emit(
         }
         OutputFormat::Concise => concise::emit(diagnostics, sources, out),
         OutputFormat::Json => json::emit(diagnostics, sources, out),
-        OutputFormat::Sarif => sarif::emit(diagnostics, sources, out),
+        OutputFormat::Sarif => sarif::emit(diagnostics, sources, options.describe, out),
         OutputFormat::Github => github::emit(diagnostics, sources, out),
     }
 }

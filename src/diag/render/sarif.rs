@@ -12,6 +12,7 @@ use crate::source::SourceMap;
 pub(super) fn emit(
     diagnostics: &[Diagnostic],
     sources: &SourceMap,
+    describe: super::Describe,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let rule_ids: BTreeSet<&str> = diagnostics.iter().map(|d| d.id).collect();
@@ -21,7 +22,7 @@ pub(super) fn emit(
             json!({
                 "id": id,
                 "name": id,
-                "shortDescription": {"text": crate::lint::summary(id).or_else(|| crate::diag::codes::find(id).map(|c| c.summary.to_string())).unwrap_or_else(|| id.to_string())},
+                "shortDescription": {"text": describe(id).unwrap_or_else(|| id.to_string())},
                 "helpUri": format!("https://promspec.dev/rules/{id}"),
             })
         })

@@ -52,10 +52,7 @@ pub(crate) mod test {
             OutputFormat::Human,
             diags,
             sources,
-            RenderOptions {
-                color: false,
-                width: 80,
-            },
+            RenderOptions::plain(80),
             &mut out,
         )
         .unwrap();
