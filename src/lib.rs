@@ -20,6 +20,7 @@ pub mod lint;
 pub mod pipeline;
 pub mod promql;
 pub mod promtool;
+pub mod review;
 pub mod routing;
 pub mod rulefile;
 pub mod source;

@@ -56,6 +56,11 @@ pub enum Command {
         after_help = "Examples:\n  promspec init                   # creates specs/promspec.yaml and specs/example.yaml\n  promspec init --specs monitoring/specs"
     )]
     Init(InitArgs),
+    /// Say what the working tree's specs change against a git revision or a directory.
+    #[command(
+        after_help = "Examples:\n  promspec diff                   # against HEAD\n  promspec diff origin/main --format markdown > comment.md\n  promspec diff ../release-1.4/specs\n\nReports alerts added, removed or renamed, level values, `for`, receivers, priorities,\nresponse times, time intervals and dashboard panels. Exit status: 0 (also when something\nchanged), 2 when a side cannot be read."
+    )]
+    Diff(DiffArgs),
 }
 
 /// How to print findings.
@@ -161,6 +166,32 @@ pub struct ExplainArgs {
     /// List every id with its summary.
     #[arg(long)]
     pub list: bool,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// A git revision (default `HEAD`) or a directory holding specs.
+    #[arg(default_value = "HEAD")]
+    pub base: String,
+    /// Directory holding `promspec.yaml` and the feature specs.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DiffFormat,
+}
+
+/// How `diff` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiffFormat {
+    /// One line per change.
+    #[default]
+    Human,
+    /// A Markdown table, for a pull-request comment.
+    Markdown,
+    /// A JSON array of changes.
+    Json,
 }
 
 /// Arguments of `init`.

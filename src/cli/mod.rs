@@ -42,6 +42,7 @@ pub fn run(args: Args) -> ExitStatus {
         args::Command::Schema(a) => commands::schema::run(a),
         args::Command::Explain(a) => commands::explain::run(a),
         args::Command::Init(a) => commands::init::run(a),
+        args::Command::Diff(a) => commands::diff::run(a),
         args::Command::Routes(args::RoutesCommand::Test(a)) => commands::routes::test(a),
     }
 }

@@ -1,6 +1,6 @@
 //! The module tree's dependency arrows run one way:
 //! source → diag → yaml → promql → spec → rulefile/routing → compile → lint →
-//! pipeline/promtool → cli.
+//! pipeline/promtool/review → cli.
 //!
 //! Read off the code: every `crate::<module>` path written in a module's
 //! files (doc comments and `#[cfg(test)]` modules included, since a doc link
@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["rulefile", "routing"],
     &["compile"],
     &["lint"],
-    &["pipeline", "promtool"],
+    &["pipeline", "promtool", "review"],
     &["cli"],
 ];
 

@@ -10,6 +10,7 @@ mod cli;
 mod cli_test;
 mod corpus;
 mod dashboards;
+mod diff;
 mod docs;
 mod e2e;
 mod generated;

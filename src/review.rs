@@ -1,0 +1,487 @@
+//! `promspec diff`: what a change to the specs does to what is deployed,
+//! in the terms a reviewer cares about — alerts added, removed or renamed,
+//! level values, `for`, receivers, priorities and response times, time
+//! intervals, dashboards and their panels — instead of a raw text diff of
+//! `generated/` (swamped by the unit-test files).
+//!
+//! Owns comparing two resolved workspaces and rendering the report (human,
+//! Markdown for a pull-request comment, JSON). Reading the base revision
+//! out of git is the CLI's job.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::compile::alertmanager::{self, Alert};
+use crate::compile::conventions as names;
+use crate::spec::model::{TimeInterval, Workspace};
+use crate::spec::units::format_duration;
+
+/// One change a reviewer should see.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    /// What changed: `alert`, `dashboard`, `time interval`, `receiver`.
+    pub area: &'static str,
+    /// The thing that changed (an alert name with its severity, a uid...).
+    pub subject: String,
+    /// The kind of change: `added`, `removed`, `renamed`, `level`, `for`, ...
+    pub kind: &'static str,
+    /// The value before, when there was one.
+    pub before: Option<String>,
+    /// The value after, when there is one.
+    pub after: Option<String>,
+    /// Why it matters, when that is not obvious.
+    pub note: Option<String>,
+}
+
+/// Every change from `base` to `head`, in a stable order.
+pub fn compare(base: &Workspace, head: &Workspace) -> Vec<Change> {
+    let mut out = Vec::new();
+    alerts(base, head, &mut out);
+    dashboards(base, head, &mut out);
+    intervals(
+        &base.project.time_intervals,
+        &head.project.time_intervals,
+        &mut out,
+    );
+    receivers(base, head, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What identifies one alert across revisions: feature, threshold, level.
+type AlertKey = (String, String, &'static str);
+
+/// The facts of one alert that a reviewer compares.
+#[derive(Debug, Clone, PartialEq)]
+struct AlertFacts {
+    alertname: String,
+    severity: &'static str,
+    query: String,
+    condition: String,
+    for_: String,
+    keep_firing_for: Option<String>,
+    receivers: Vec<String>,
+    priority: String,
+    response_time: Option<String>,
+    active: Vec<String>,
+    muted: Vec<String>,
+}
+
+fn alert_facts(ws: &Workspace) -> BTreeMap<AlertKey, AlertFacts> {
+    alertmanager::alerts(&ws.project, &ws.features)
+        .iter()
+        .map(|a: &Alert| {
+            let severity = names::severity_value(a.level.level);
+            let config = a.severity(&ws.project);
+            (
+                (a.feature.slug.clone(), a.threshold.id.clone(), severity),
+                AlertFacts {
+                    alertname: a.alertname.clone(),
+                    severity,
+                    query: normalize(&a.threshold.query.text),
+                    condition: format!("{} {}", a.level.direction.as_str(), a.level.written.trim()),
+                    for_: format_duration(a.level.for_),
+                    keep_firing_for: a.level.keep_firing_for.map(format_duration),
+                    receivers: a.expected_receivers(),
+                    priority: a.level.priority.clone(),
+                    response_time: ws
+                        .project
+                        .priority(&a.level.priority)
+                        .map(|p| format_duration(p.response_time)),
+                    active: config
+                        .map(|c| c.active_time_intervals.clone())
+                        .unwrap_or_default(),
+                    muted: config
+                        .map(|c| c.mute_time_intervals.clone())
+                        .unwrap_or_default(),
+                },
+            )
+        })
+        .collect()
+}
+
+fn normalize(query: &str) -> String {
+    query.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn subject(f: &AlertFacts) -> String {
+    format!("{} ({})", f.alertname, f.severity)
+}
+
+fn alerts(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
+    let before = alert_facts(base);
+    let after = alert_facts(head);
+    let removed: Vec<&AlertKey> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    let added: Vec<&AlertKey> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    // A removed and an added alert of the same severity reading the same
+    // query are one alert under a new name.
+    let mut renamed_to: BTreeSet<&AlertKey> = BTreeSet::new();
+    let mut renamed_from: BTreeSet<&AlertKey> = BTreeSet::new();
+    for old in &removed {
+        let o = &before[*old];
+        if let Some(new) = added.iter().find(|k| {
+            !renamed_to.contains(**k) && {
+                let n = &after[**k];
+                n.severity == o.severity && n.query == o.query
+            }
+        }) {
+            renamed_to.insert(new);
+            renamed_from.insert(old);
+            let n = &after[*new];
+            if n.alertname != o.alertname {
+                out.push(Change {
+                    area: "alert",
+                    subject: subject(o),
+                    kind: "renamed",
+                    before: Some(o.alertname.clone()),
+                    after: Some(n.alertname.clone()),
+                    note: Some(
+                        "silences, inhibitions and dashboards that match the old `alertname` stop matching"
+                            .into(),
+                    ),
+                });
+            }
+            details(o, n, out);
+        }
+    }
+    for old in removed.into_iter().filter(|k| !renamed_from.contains(*k)) {
+        let o = &before[old];
+        out.push(Change {
+            area: "alert",
+            subject: subject(o),
+            kind: "removed",
+            before: Some(format!("{} for {}", o.condition, o.for_)),
+            after: None,
+            note: None,
+        });
+    }
+    for new in added.into_iter().filter(|k| !renamed_to.contains(*k)) {
+        let n = &after[new];
+        out.push(Change {
+            area: "alert",
+            subject: subject(n),
+            kind: "added",
+            before: None,
+            after: Some(format!(
+                "{} for {} → {}",
+                n.condition,
+                n.for_,
+                n.receivers.join(", ")
+            )),
+            note: None,
+        });
+    }
+    for (key, o) in &before {
+        if let Some(n) = after.get(key) {
+            details(o, n, out);
+        }
+    }
+}
+
+/// The differences between two versions of one alert.
+fn details(o: &AlertFacts, n: &AlertFacts, out: &mut Vec<Change>) {
+    let mut push = |kind: &'static str, before: String, after: String, note: Option<&str>| {
+        if before != after {
+            out.push(Change {
+                area: "alert",
+                subject: subject(n),
+                kind,
+                before: Some(before),
+                after: Some(after),
+                note: note.map(str::to_string),
+            });
+        }
+    };
+    push("level", o.condition.clone(), n.condition.clone(), None);
+    push("for", o.for_.clone(), n.for_.clone(), None);
+    let none = || "none".to_string();
+    push(
+        "keep_firing_for",
+        o.keep_firing_for.clone().unwrap_or_else(none),
+        n.keep_firing_for.clone().unwrap_or_else(none),
+        None,
+    );
+    push("query", o.query.clone(), n.query.clone(), None);
+    push(
+        "receivers",
+        o.receivers.join(", "),
+        n.receivers.join(", "),
+        Some("who gets notified"),
+    );
+    push("priority", o.priority.clone(), n.priority.clone(), None);
+    push(
+        "response time",
+        o.response_time.clone().unwrap_or_else(none),
+        n.response_time.clone().unwrap_or_else(none),
+        None,
+    );
+    push(
+        "active hours",
+        list(&o.active),
+        list(&n.active),
+        Some("outside these time intervals the alert notifies nobody"),
+    );
+    push("muted hours", list(&o.muted), list(&n.muted), None);
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "always".into()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn dashboards(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
+    // Per feature: its dashboard uid, and which threshold each panel shows.
+    let panels = |ws: &Workspace| -> BTreeMap<String, (String, BTreeMap<u32, String>)> {
+        ws.features
+            .iter()
+            .map(|f| {
+                let panels = f
+                    .thresholds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (names::timeseries_panel_id(i), t.id.clone()))
+                    .collect();
+                (f.slug.clone(), (names::dashboard_uid(&f.slug), panels))
+            })
+            .collect()
+    };
+    let before = panels(base);
+    let after = panels(head);
+    let change = |subject: String,
+                  kind,
+                  before: Option<String>,
+                  after: Option<String>,
+                  note: Option<&str>| Change {
+        area: "dashboard",
+        subject,
+        kind,
+        before,
+        after,
+        note: note.map(str::to_string),
+    };
+    for (slug, (uid, old_panels)) in &before {
+        let Some((new_uid, new_panels)) = after.get(slug) else {
+            out.push(change(
+                uid.clone(),
+                "removed",
+                Some(slug.clone()),
+                None,
+                Some("links to it in old notifications and bookmarks break"),
+            ));
+            continue;
+        };
+        if uid != new_uid {
+            out.push(change(
+                slug.clone(),
+                "uid",
+                Some(uid.clone()),
+                Some(new_uid.clone()),
+                Some("every `dashboard_url` of the feature's alerts changes"),
+            ));
+        }
+        for (id, threshold) in old_panels {
+            let subject = format!("{new_uid} viewPanel={id}");
+            match new_panels.get(id) {
+                None => out.push(change(subject, "removed", Some(threshold.clone()), None, None)),
+                Some(now) if now != threshold => out.push(change(
+                    subject,
+                    "panel",
+                    Some(threshold.clone()),
+                    Some(now.clone()),
+                    Some("links in notifications sent before the change open the new threshold's panel"),
+                )),
+                _ => {}
+            }
+        }
+        for (id, threshold) in new_panels {
+            if !old_panels.contains_key(id) {
+                out.push(change(
+                    format!("{new_uid} viewPanel={id}"),
+                    "added",
+                    None,
+                    Some(threshold.clone()),
+                    None,
+                ));
+            }
+        }
+    }
+    for (slug, (uid, _)) in &after {
+        if !before.contains_key(slug) {
+            out.push(change(uid.clone(), "added", None, Some(slug.clone()), None));
+        }
+    }
+}
+
+fn describe_interval(i: &TimeInterval) -> String {
+    i.ranges
+        .iter()
+        .map(|r| {
+            let mut parts = Vec::new();
+            if !r.weekdays.is_empty() {
+                parts.push(r.weekdays.join(","));
+            }
+            if !r.times.is_empty() {
+                parts.push(
+                    r.times
+                        .iter()
+                        .map(|(a, b)| format!("{a}-{b}"))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+            }
+            if !r.days_of_month.is_empty() {
+                parts.push(format!("days {}", r.days_of_month.join(",")));
+            }
+            if !r.months.is_empty() {
+                parts.push(format!("months {}", r.months.join(",")));
+            }
+            if let Some(location) = &r.location {
+                parts.push(location.clone());
+            }
+            parts.join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn intervals(before: &[TimeInterval], after: &[TimeInterval], out: &mut Vec<Change>) {
+    let map = |v: &[TimeInterval]| -> BTreeMap<String, String> {
+        v.iter()
+            .map(|i| (i.name.clone(), describe_interval(i)))
+            .collect()
+    };
+    let (before, after) = (map(before), map(after));
+    for (name, old) in &before {
+        match after.get(name) {
+            None => out.push(Change {
+                area: "time interval",
+                subject: name.clone(),
+                kind: "removed",
+                before: Some(old.clone()),
+                after: None,
+                note: None,
+            }),
+            Some(new) if new != old => out.push(Change {
+                area: "time interval",
+                subject: name.clone(),
+                kind: "hours",
+                before: Some(old.clone()),
+                after: Some(new.clone()),
+                note: Some("every alert active or muted in this interval follows".into()),
+            }),
+            _ => {}
+        }
+    }
+    for (name, new) in &after {
+        if !before.contains_key(name) {
+            out.push(Change {
+                area: "time interval",
+                subject: name.clone(),
+                kind: "added",
+                before: None,
+                after: Some(new.clone()),
+                note: None,
+            });
+        }
+    }
+}
+
+fn receivers(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
+    let names = |ws: &Workspace| -> BTreeSet<String> {
+        ws.project
+            .receivers
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    let (before, after) = (names(base), names(head));
+    for r in before.difference(&after) {
+        out.push(Change {
+            area: "receiver",
+            subject: r.clone(),
+            kind: "removed",
+            before: Some(r.clone()),
+            after: None,
+            note: None,
+        });
+    }
+    for r in after.difference(&before) {
+        out.push(Change {
+            area: "receiver",
+            subject: r.clone(),
+            kind: "added",
+            before: None,
+            after: Some(r.clone()),
+            note: None,
+        });
+    }
+}
+
+/// The report for a terminal.
+pub fn human(changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return "no change to alerts, routing or dashboards\n".into();
+    }
+    let mut out = String::new();
+    for c in changes {
+        let _ = write!(out, "{} {}: {}", c.area, c.subject, c.kind);
+        match (&c.before, &c.after) {
+            (Some(b), Some(a)) => {
+                let _ = write!(out, " {b} → {a}");
+            }
+            (None, Some(a)) => {
+                let _ = write!(out, " {a}");
+            }
+            (Some(b), None) => {
+                let _ = write!(out, " (was {b})");
+            }
+            (None, None) => {}
+        }
+        if let Some(note) = &c.note {
+            let _ = write!(out, " — {note}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The report as a Markdown table, for a pull-request comment.
+pub fn markdown(changes: &[Change]) -> String {
+    let mut out = String::from("### promspec: what this change does\n\n");
+    if changes.is_empty() {
+        out.push_str("No change to alerts, routing or dashboards.\n");
+        return out;
+    }
+    out.push_str("| | what | change | before | after | why it matters |\n| --- | --- | --- | --- | --- | --- |\n");
+    let cell = |s: &Option<String>| {
+        s.as_deref()
+            .map(|s| format!("`{}`", s.replace('|', "\\|").replace('`', "'")))
+            .unwrap_or_default()
+    };
+    for c in changes {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            c.area,
+            c.subject.replace('|', "\\|"),
+            c.kind,
+            cell(&c.before),
+            cell(&c.after),
+            c.note.as_deref().unwrap_or("").replace('|', "\\|"),
+        );
+    }
+    out
+}
+
+/// The report as JSON.
+pub fn json(changes: &[Change]) -> String {
+    let mut s = serde_json::to_string_pretty(changes).expect("changes serialize");
+    s.push('\n');
+    s
+}
