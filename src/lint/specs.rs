@@ -10,22 +10,24 @@ use crate::compile::lower;
 use crate::diag::Diagnostic;
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
-use crate::source::{SourceId, SourceMap};
-use crate::spec::lint_config;
+use crate::source::SourceMap;
 use crate::spec::model::Workspace;
-use crate::yaml;
 
 /// Every finding of the engine on `ws`, severities and suppressions applied.
 pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let settings = [Settings::default(), settings(ws, sources, &mut diagnostics)];
+    let settings = [Settings::default(), settings(ws, &mut diagnostics)];
     let targets: Vec<Target> = ws
         .features
         .iter()
         .map(|feature| Target {
             source: feature.source,
             files: vec![lower::feature(&ws.project, feature)],
-            comments: comments_of(sources, feature.source),
+            comments: ws
+                .comments
+                .get(&feature.source)
+                .cloned()
+                .unwrap_or_default(),
             items: feature.thresholds.iter().map(|t| t.span).collect(),
             settings: 1,
         })
@@ -40,19 +42,11 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
 }
 
 /// Settings of a spec workspace: its project file's `lint:` section.
-fn settings(ws: &Workspace, sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) -> Settings {
-    let Some(source) = ws.project.source else {
+fn settings(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) -> Settings {
+    if ws.project.source.is_none() {
         return Settings::default();
-    };
-    let Ok(docs) = yaml::parse(source, &sources.get(source).text) else {
-        return Settings::default();
-    };
-    let Some(doc) = docs.first() else {
-        return Settings::default();
-    };
-    // Shape errors of the project file are the spec loader's to report.
-    let config = lint_config::read(&doc.root, &mut Vec::new());
-    let mut s = Settings::from_config(&config, diagnostics);
+    }
+    let mut s = Settings::from_config(&ws.project.lint, diagnostics);
     s.dialect = ws.project.dialect;
     s.scrape_interval = ws.project.scrape_interval;
     s.evaluation_interval = ws.project.evaluation_interval;
@@ -70,10 +64,4 @@ fn settings(ws: &Workspace, sources: &SourceMap, diagnostics: &mut Vec<Diagnosti
     s.routing_labels.sort();
     s.routing_labels.dedup();
     s
-}
-
-fn comments_of(sources: &SourceMap, id: SourceId) -> Vec<yaml::Comment> {
-    yaml::parse(id, &sources.get(id).text)
-        .map(|docs| docs.into_iter().flat_map(|d| d.comments).collect())
-        .unwrap_or_default()
 }

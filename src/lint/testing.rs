@@ -54,14 +54,18 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
     let mut diags = Vec::new();
     let pid = sources.add("specs/promspec.yaml", PROJECT);
-    let raw = load::project(&sources, pid, &mut diags).expect("test project decodes");
+    let (raw, _) = load::project(&sources, pid, &mut diags).expect("test project decodes");
     let project = resolve::resolve_project(&raw, pid, &mut diags);
     let fid = sources.add("specs/test.yaml", text);
     let mut features = Vec::new();
-    if let Some(raw) = load::feature(&sources, fid, &mut diags) {
+    if let Some((raw, _)) = load::feature(&sources, fid, &mut diags) {
         features.push(resolve::resolve_feature(&raw, &project, fid, &mut diags));
     }
-    let ws = Workspace { project, features };
+    let ws = Workspace {
+        project,
+        features,
+        comments: Default::default(),
+    };
     let mut settings = Settings::default();
     settings.dialect = ws.project.dialect;
     settings.scrape_interval = ws.project.scrape_interval;

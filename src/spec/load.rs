@@ -46,12 +46,14 @@ pub fn discover(dir: &Path) -> std::io::Result<SpecFiles> {
     Ok(SpecFiles { project, features })
 }
 
-/// Parse `source` as YAML and decode its single document as `T`.
+/// Parse `source` as YAML and decode its single document as `T`; the
+/// parsed document (its comments, its nodes) comes along, so nothing parses
+/// the file again.
 pub fn decode_file<T: FromNode>(
     sources: &SourceMap,
     source: SourceId,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<T> {
+) -> Option<(T, yaml::Document)> {
     let file = sources.get(source);
     let docs = match yaml::parse(source, &file.text) {
         Ok(docs) => docs,
@@ -60,7 +62,8 @@ pub fn decode_file<T: FromNode>(
             return None;
         }
     };
-    let Some(doc) = docs.first() else {
+    let mut docs = docs.into_iter();
+    let Some(doc) = docs.next() else {
         diagnostics.push(
             Diagnostic::error("spec/parse", "the file is empty")
                 .with_label(crate::source::Span::new(source, 0..0), "no YAML document")
@@ -68,7 +71,7 @@ pub fn decode_file<T: FromNode>(
         );
         return None;
     };
-    if let Some(second) = docs.get(1) {
+    if let Some(second) = docs.next() {
         diagnostics.push(
             Diagnostic::error("spec/parse", "a spec file holds one YAML document")
                 .with_label(second.root.span, "second document")
@@ -78,7 +81,7 @@ pub fn decode_file<T: FromNode>(
     let mut cx = Decoder::new();
     let value = T::from_node(&doc.root, &mut cx);
     diagnostics.extend(cx.diagnostics);
-    value
+    value.map(|v| (v, doc))
 }
 
 /// Decode the project file.
@@ -86,7 +89,7 @@ pub fn project(
     sources: &SourceMap,
     source: SourceId,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<raw::ProjectFile> {
+) -> Option<(raw::ProjectFile, yaml::Document)> {
     decode_file(sources, source, diagnostics)
 }
 
@@ -95,6 +98,6 @@ pub fn feature(
     sources: &SourceMap,
     source: SourceId,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<raw::FeatureSpec> {
+) -> Option<(raw::FeatureSpec, yaml::Document)> {
     decode_file(sources, source, diagnostics)
 }

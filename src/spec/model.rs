@@ -20,6 +20,9 @@ pub struct Workspace {
     pub project: Project,
     /// The features, sorted by slug.
     pub features: Vec<Feature>,
+    /// The YAML comments of every spec file (for `# promspec:` directives),
+    /// kept from the one parse of each file.
+    pub comments: std::collections::BTreeMap<crate::source::SourceId, Vec<crate::yaml::Comment>>,
 }
 
 /// Language of generated runbook tables.
@@ -73,6 +76,8 @@ pub struct Project {
     pub lint_rules: Vec<(String, Option<crate::diag::Severity>, Span)>,
     /// The rule engines the rules are written for.
     pub targets: crate::spec::targets::Targets,
+    /// The `lint:` settings (and the keys lint reads) as written.
+    pub lint: crate::spec::lint_config::LintConfig,
 }
 
 impl Project {

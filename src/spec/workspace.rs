@@ -5,13 +5,14 @@
 //! job (the lint engine's `specs` entry), so every command gets the same
 //! verdict.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::source::SourceMap;
-use crate::spec::load;
 use crate::spec::model::{Feature, Workspace};
 use crate::spec::resolve;
+use crate::spec::{lint_config, load};
 
 /// Why a specs directory cannot be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -55,18 +56,23 @@ pub fn load(
     let mut diags = Vec::new();
     let text = std::fs::read_to_string(&project_path).map_err(io(&project_path))?;
     let project_id = sources.add(&project_path, text);
-    let raw_project = load::project(sources, project_id, &mut diags);
-    let project = raw_project
-        .as_ref()
-        .map(|raw| resolve::resolve_project(raw, project_id, &mut diags));
+    let mut comments = BTreeMap::new();
+    let project = load::project(sources, project_id, &mut diags).map(|(raw, doc)| {
+        let mut project = resolve::resolve_project(&raw, project_id, &mut diags);
+        // Shape errors of `lint:` are the decoder's to report (above).
+        project.lint = lint_config::read(&doc.root, &mut Vec::new());
+        comments.insert(project_id, doc.comments);
+        project
+    });
 
     let mut features: Vec<Feature> = Vec::new();
     for path in &files.features {
         let text = std::fs::read_to_string(path).map_err(io(path))?;
         let id = sources.add(path, text);
-        let Some(raw) = load::feature(sources, id, &mut diags) else {
+        let Some((raw, doc)) = load::feature(sources, id, &mut diags) else {
             continue;
         };
+        comments.insert(id, doc.comments);
         let Some(project) = &project else { continue };
         let feature = resolve::resolve_feature(&raw, project, id, &mut diags);
         check_file_name(path, &feature, &mut diags);
@@ -85,7 +91,11 @@ pub fn load(
         features.push(feature);
     }
     features.sort_by(|a, b| a.slug.cmp(&b.slug));
-    let workspace = project.map(|project| Workspace { project, features });
+    let workspace = project.map(|project| Workspace {
+        project,
+        features,
+        comments,
+    });
     let mut diagnostics = Diagnostics::new();
     diagnostics.extend(diags);
     diagnostics.sort();

@@ -224,5 +224,6 @@ pub fn resolve_project(
         time_intervals,
         lint_rules,
         targets,
+        lint: Default::default(),
     }
 }
