@@ -5,8 +5,10 @@
 //! configuration with every receiver posting to this test. The alerts must
 //! arrive at exactly the receivers the spec names, a critical alert must mute
 //! its warning (and stop muting it once it resolves), and nothing else may
-//! arrive. Both daemons are stopped when the test ends, whatever happens; a
-//! missing binary fails the test (`scripts/test.sh` installs them).
+//! arrive. The same spec's `vmalert` rule files run in a real vmalert over a
+//! real single-node VictoriaMetrics fed by pushed samples. Every daemon is
+//! stopped when its test ends, whatever happens; a missing binary fails the
+//! test (`scripts/test.sh` installs them).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,6 +26,8 @@ use serde_json::Value;
 const FIXTURE: &str = "tests/fixtures/e2e/specs";
 const PROMETHEUS: &str = "/usr/bin/prometheus";
 const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
+const VICTORIA_METRICS: &str = "/usr/bin/victoria-metrics";
+const VMALERT: &str = "/usr/bin/vmalert";
 
 /// A daemon this test started; killed and reaped when dropped.
 struct Daemon {
@@ -42,10 +46,22 @@ impl Drop for Daemon {
 
 impl Daemon {
     fn start(name: &'static str, binary: &str, args: &[String], log: PathBuf, port: u16) -> Daemon {
+        Daemon::start_probed(name, binary, args, log, port, "/-/ready")
+    }
+
+    /// Start `binary` and wait until `probe` answers 200.
+    fn start_probed(
+        name: &'static str,
+        binary: &str,
+        args: &[String],
+        log: PathBuf,
+        port: u16,
+        probe: &str,
+    ) -> Daemon {
         assert!(
             Path::new(binary).is_file(),
-            "{binary} is missing: install the Debian packages `prometheus` and \
-             `prometheus-alertmanager` (scripts/test.sh does it)"
+            "{binary} is missing: install the Debian packages `prometheus`, \
+             `prometheus-alertmanager` and `victoria-metrics` (scripts/test.sh does it)"
         );
         let out = std::fs::File::create(&log).expect("log file");
         let err = out.try_clone().expect("log file");
@@ -63,7 +79,7 @@ impl Daemon {
             port,
         };
         daemon.wait_until(Duration::from_secs(20), "ready", || {
-            get(port, "/-/ready").0 == 200
+            get(port, probe).0 == 200
         });
         daemon
     }
@@ -474,4 +490,154 @@ fn alerts_reach_exactly_the_receivers_the_spec_names() {
         "the end-to-end run took {:?}",
         started.elapsed()
     );
+}
+
+/// Push `metrics` to VictoriaMetrics every half second, as `job="e2e"`,
+/// `instance="a"`, until the returned flag is cleared.
+fn push_forever(metrics: Metrics, vm_port: u16) -> Arc<std::sync::atomic::AtomicBool> {
+    let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = running.clone();
+    std::thread::spawn(move || {
+        while flag.load(std::sync::atomic::Ordering::Relaxed) {
+            let body: String = metrics
+                .0
+                .lock()
+                .expect("metrics")
+                .iter()
+                .map(|(name, v)| format!("{name}{{job=\"e2e\",instance=\"a\"}} {v}\n"))
+                .collect();
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", vm_port)) {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let _ = write!(
+                    stream,
+                    "POST /api/v1/import/prometheus HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+    running
+}
+
+/// The same spec on VictoriaMetrics: the `vmalert` target's rule files run in
+/// a real vmalert over a real single-node VictoriaMetrics fed by pushed
+/// samples, notifying the real Alertmanager: a threshold crossing reaches
+/// exactly its receivers and the critical mutes its warning.
+#[test]
+fn vmalert_delivers_a_threshold_crossing_to_its_receivers() {
+    let loaded = pipeline::load(Path::new(FIXTURE)).expect("fixture loads");
+    let mut ws = loaded.workspace.expect("workspace");
+    ws.project.targets.vmalert = Some(promspec::spec::targets::VmalertTarget { concurrency: None });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rule_files = Vec::new();
+    for o in pipeline::compile(&ws) {
+        if o.path.starts_with("vmalert/") {
+            let path = dir.path().join(o.path.replace('/', "_"));
+            std::fs::write(&path, &o.content).expect("write rules");
+            rule_files.push(path);
+        }
+    }
+    assert!(
+        !rule_files.is_empty(),
+        "the vmalert target writes rule files"
+    );
+
+    let (hook, hook_port) = Webhook::serve();
+    let am_config = dir.path().join("alertmanager.yml");
+    std::fs::write(
+        &am_config,
+        alertmanager_config(&ws, &format!("http://127.0.0.1:{hook_port}")),
+    )
+    .expect("write alertmanager.yml");
+    let am_port = free_port();
+    let am = Daemon::start(
+        "Alertmanager",
+        ALERTMANAGER,
+        &[
+            format!("--config.file={}", am_config.display()),
+            format!("--storage.path={}", dir.path().join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{am_port}"),
+            "--cluster.listen-address=".into(),
+        ],
+        dir.path().join("alertmanager.log"),
+        am_port,
+    );
+    let vm_port = free_port();
+    let _vm = Daemon::start_probed(
+        "VictoriaMetrics",
+        VICTORIA_METRICS,
+        &[
+            format!("-httpListenAddr=127.0.0.1:{vm_port}"),
+            format!("-storageDataPath={}", dir.path().join("vm-data").display()),
+            "-search.latencyOffset=0s".into(),
+            "-retentionPeriod=1d".into(),
+        ],
+        dir.path().join("victoria-metrics.log"),
+        vm_port,
+        "/health",
+    );
+    let metrics = Metrics(Arc::new(Mutex::new(
+        [
+            ("e2e_queue_depth", 5.0),
+            ("e2e_workers", 4.0),
+            ("e2e_payment_error_ratio", 0.001),
+            ("e2e_latency_seconds", 0.1),
+        ]
+        .into_iter()
+        .collect(),
+    )));
+    let pushing = push_forever(metrics.clone(), vm_port);
+    let vmalert_port = free_port();
+    let mut args = vec![
+        format!("-datasource.url=http://127.0.0.1:{vm_port}"),
+        format!("-notifier.url=http://127.0.0.1:{am_port}"),
+        // The recorded series go back into VictoriaMetrics, where the alerts read them.
+        format!("-remoteWrite.url=http://127.0.0.1:{vm_port}"),
+        format!("-httpListenAddr=127.0.0.1:{vmalert_port}"),
+        "-evaluationInterval=1s".into(),
+    ];
+    args.extend(rule_files.iter().map(|p| format!("-rule={}", p.display())));
+    let vmalert = Daemon::start_probed(
+        "vmalert",
+        VMALERT,
+        &args,
+        dir.path().join("vmalert.log"),
+        vmalert_port,
+        "/health",
+    );
+
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(
+        hook.delivered().is_empty(),
+        "alerts arrived while every value was quiet:\n{}\nvmalert log:\n{}",
+        show(&hook.delivered()),
+        vmalert.log_tail()
+    );
+    metrics.set("e2e_queue_depth", 100.0);
+    let expected: BTreeSet<Delivery> = [
+        delivery("pager", "CheckoutQueueDepth", "critical"),
+        delivery("chat-critical", "CheckoutQueueDepth", "critical"),
+    ]
+    .into();
+    am.wait_until(
+        Duration::from_secs(40),
+        "delivering the queue-depth critical from vmalert",
+        || hook.delivered().is_superset(&expected),
+    );
+    // The warning fires in vmalert too, but its critical mutes it.
+    std::thread::sleep(Duration::from_secs(3));
+    pushing.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        hook.delivered(),
+        expected,
+        "\nexpected:\n{}\ndelivered:\n{}\nvmalert log:\n{}",
+        show(&expected),
+        show(&hook.delivered()),
+        vmalert.log_tail()
+    );
+    let labels = hook.labels_of(&delivery("pager", "CheckoutQueueDepth", "critical"));
+    assert_eq!(labels.get("feature").map(String::as_str), Some("checkout"));
 }
