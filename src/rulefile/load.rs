@@ -5,9 +5,9 @@
 //! `spec.groups`). The loader reports what Prometheus itself would refuse to
 //! load (unknown fields, a rule that is both or neither alerting and
 //! recording, a missing `expr`, a bad duration, repeated group names) and
-//! keeps going, so one run shows every problem of a file. Thanos and Mimir
-//! group fields (`partial_response_strategy`, `source_tenants`, ...) are
-//! accepted.
+//! keeps going, so one run shows every problem of a file. Thanos, Mimir and
+//! vmalert group fields (`partial_response_strategy`, `source_tenants`,
+//! `concurrency`, ...) and mimirtool's top-level `namespace:` are accepted.
 
 use std::time::Duration;
 
@@ -74,6 +74,15 @@ const GROUP_FIELDS: &[&str] = &[
     "source_tenants",
     "evaluation_delay",
     "align_evaluation_time_on_interval",
+    // VictoriaMetrics vmalert
+    "concurrency",
+    "type",
+    "params",
+    "headers",
+    "notifier_headers",
+    "eval_offset",
+    "eval_delay",
+    "eval_alignment",
 ];
 
 const RULE_FIELDS: &[&str] = &[
@@ -109,7 +118,8 @@ pub fn rule_file(
             (FileKind::Operator, groups)
         }
         _ => {
-            loader.unknown_keys(root, &["groups"], "rule file");
+            // `namespace:` names the file's rule namespace for `mimirtool rules sync`.
+            loader.unknown_keys(root, &["groups", "namespace"], "rule file");
             (FileKind::Plain, root.get("groups"))
         }
     };
