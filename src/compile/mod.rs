@@ -5,6 +5,7 @@
 //! that touches `generated/`.
 
 pub mod alertmanager;
+pub mod collisions;
 pub mod conventions;
 pub mod docs;
 pub mod grafana;
