@@ -37,10 +37,16 @@ fn output_collision(feature: &Feature, path: &str, other: &str) -> Diagnostic {
         feature.slug_span,
         "this name makes two generated files collide",
     )
-    .with_help(format!(
-        "rename the feature: `{}` names a file that another output already uses",
-        feature.slug
-    ))
+    .with_help("rename the feature: the names of its generated files come from it")
+}
+
+/// A collision no feature causes: a defect of promspec, still never written.
+fn unowned_collision(path: &str) -> Diagnostic {
+    Diagnostic::error(
+        "spec/output-collision",
+        format!("two generated files would both be written at `{path}`"),
+    )
+    .with_help("this is a defect of promspec; please report it with the specs that cause it")
 }
 
 /// Every collision between the paths of `outputs`, each reported at the
@@ -87,16 +93,90 @@ pub fn check(features: &[Feature], outputs: &[Output]) -> Vec<Diagnostic> {
     };
     let mut out = Vec::new();
     for (a, b) in clashes {
+        if a == b {
+            // The same path twice: a feature's file and a shared one (a
+            // feature's paths contain its slug, so no two features share one).
+            let other = shared_name(a).unwrap_or("another generated file");
+            out.push(match owner(a) {
+                Some(f) => output_collision(f, a, other),
+                None => unowned_collision(a),
+            });
+            continue;
+        }
         out.push(match (owner(a), owner(b)) {
             (Some(fa), Some(fb)) if fa.slug != fb.slug => output_collision(fb, b, &describe(a))
                 .with_secondary(fa.slug_span, "the other feature"),
             (_, Some(fb)) => output_collision(fb, b, &describe(a)),
             (Some(fa), None) => output_collision(fa, a, &describe(b)),
-            (None, None) => Diagnostic::error(
-                "spec/output-collision",
-                format!("two generated files would both be written at `{a}`"),
-            ),
+            (None, None) => unowned_collision(a),
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::test::{feature, load, render};
+
+    const THRESHOLD: &str = "  - id: errors\n    query: sum(rate(errors_total[5m]))\n    unit: per_second\n    warning: {above: 1/s}\n";
+
+    fn collisions(slugs: &[&str]) -> String {
+        let specs: Vec<(String, String)> = slugs
+            .iter()
+            .map(|s| (s.to_string(), feature(s, THRESHOLD)))
+            .collect();
+        let specs: Vec<(&str, &str)> = specs
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (ws, sources) = load(&specs);
+        let diags = check(&ws.features, &crate::pipeline::compile(&ws));
+        render(&diags, &sources)
+    }
+
+    #[test]
+    fn distinct_names_pass() {
+        assert_eq!(
+            collisions(&["billing", "routing-api", "service-overview"]),
+            ""
+        );
+    }
+
+    #[test]
+    fn routing_collides_with_the_routing_table() {
+        insta::assert_snapshot!(collisions(&["billing", "routing"]));
+    }
+
+    #[test]
+    fn overview_collides_with_the_overview_dashboard() {
+        let text = collisions(&["overview"]);
+        assert!(
+            text.contains(
+                "feature `overview` would write `grafana/overview.json`, which is also the"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_file_and_a_directory_of_one_name_collide() {
+        let (ws, _) = load(&[("billing", &feature("billing", THRESHOLD))]);
+        let mut outputs = crate::pipeline::compile(&ws);
+        outputs.push(Output {
+            path: "docs/billing.md/x".into(),
+            content: String::new(),
+        });
+        outputs.push(Output {
+            path: "GRAFANA/billing.json".into(),
+            content: String::new(),
+        });
+        let diags = check(&ws.features, &outputs);
+        assert_eq!(diags.len(), 2, "{diags:#?}");
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.labels[0].span == ws.features[0].slug_span)
+        );
+    }
 }

@@ -553,6 +553,8 @@ pub fn apply(dir: &Path, plan: &Plan) -> Result<(), WriteError> {
             tree::write_new(&temp, content.as_bytes(), mode).map_err(io_err(&temp))?;
             staged.push((temp, target));
         }
+        tree::for_each_parallel(staged, |(temp, _)| tree::sync_file(temp))
+            .map_err(|((temp, _), e)| io_err(temp)(e))?;
         Ok(())
     };
     if let Err(e) = stage(&mut staged) {
@@ -573,8 +575,9 @@ pub fn apply(dir: &Path, plan: &Plan) -> Result<(), WriteError> {
 
     // 3. Each file from old to new in one rename, then stale files out.
     let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
-    for (temp, target) in &staged {
-        std::fs::rename(temp, target).map_err(io_err(target))?;
+    tree::for_each_parallel(&staged, |(temp, target)| std::fs::rename(temp, target))
+        .map_err(|((_, target), e)| io_err(target)(e))?;
+    for (_, target) in &staged {
         touched.insert(target.parent().unwrap_or(dir).to_path_buf());
     }
     for change in &plan.changes {
@@ -612,6 +615,7 @@ fn write_manifest(dir: &Path, name: &str, manifest: &Manifest) -> Result<(), Wri
         Err(e) => return Err(io_err(&temp)(e)),
     }
     tree::write_new(&temp, manifest.render().as_bytes(), mode).map_err(io_err(&temp))?;
+    tree::sync_file(&temp).map_err(io_err(&temp))?;
     std::fs::rename(&temp, &target).map_err(io_err(&target))?;
     tree::sync_dir(dir).map_err(io_err(dir))
 }

@@ -119,8 +119,13 @@ pub fn files_in(root: &Path, rel: &str) -> io::Result<Vec<String>> {
         _ => return Ok(Vec::new()),
     }
     let dir = root.join(rel);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
     let mut names = Vec::new();
-    for entry in fs::read_dir(&dir)? {
+    for entry in entries {
         let entry = entry?;
         if entry.file_type()?.is_file()
             && let Some(name) = entry.file_name().to_str()
@@ -144,16 +149,22 @@ pub fn read_start(path: &Path, limit: usize) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Write `content` into a new file `path` (which must not exist) and flush
-/// it to disk. The mode is `mode` if given, else the process's default for
-/// new files (0666 less the umask).
+/// Write `content` into a new file `path` (which must not exist). The mode
+/// is `mode` if given, else the process's default for new files (0666 less
+/// the umask). Not yet flushed to disk: see [`sync_file`].
 pub fn write_new(path: &Path, content: &[u8], mode: Option<fs::Permissions>) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
     if let Some(mode) = mode {
         file.set_permissions(mode)?;
     }
-    file.write_all(content)?;
-    file.sync_all()
+    file.write_all(content)
+}
+
+/// Flush a file's content to disk. Called on many files after all of them
+/// are written, so the file system commits them together instead of once
+/// per file.
+pub fn sync_file(path: &Path) -> io::Result<()> {
+    File::open(path)?.sync_all()
 }
 
 /// Flush a directory's entries (renames, removals) to disk; a no-op where
@@ -181,4 +192,42 @@ pub fn join(root: &Path, rel: &str) -> PathBuf {
     let mut path = root.to_path_buf();
     path.extend(rel.split('/').filter(|p| !p.is_empty()));
     path
+}
+
+/// Run `f` on every item on a few threads: many `fsync` or `rename` calls
+/// in flight let the file system commit them together. Returns the first
+/// failure with its item.
+pub fn for_each_parallel<T: Sync>(
+    items: &[T],
+    f: impl Fn(&T) -> io::Result<()> + Sync,
+) -> Result<(), (&T, io::Error)> {
+    const THREADS: usize = 8;
+    if items.len() < 2 * THREADS {
+        return items
+            .iter()
+            .try_for_each(|item| f(item).map_err(|e| (item, e)));
+    }
+    let chunk = items.len().div_ceil(THREADS);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let f = &f;
+                scope.spawn(move || {
+                    part.iter()
+                        .try_for_each(|item| f(item).map_err(|e| (item, e)))
+                })
+            })
+            .collect();
+        let mut result = Ok(());
+        for worker in workers {
+            let outcome = worker
+                .join()
+                .unwrap_or_else(|_| Err((&items[0], io::Error::other("a writer thread panicked"))));
+            if result.is_ok() {
+                result = outcome;
+            }
+        }
+        result
+    })
 }
