@@ -7,7 +7,8 @@
 //! feature is swapped for another, so files are created and deleted too).
 //! Most kills land while files are being written: the test waits for the
 //! first sign of writing (the temporary files beside the Alertmanager
-//! configuration, the first output in path order, change) and kills within the measured length of the write phase; the
+//! configuration, the first output in path order, change) and kills within
+//! the measured length of the write phase; the
 //! others land anywhere in the run. After every kill:
 //! - each file is A's or B's version of that path, never partial, and a path
 //!   both versions produce is never missing; nothing else is there but the
@@ -16,6 +17,7 @@
 //!   of the killed version (manifest included), 1 otherwise;
 //! - every fifth trial lets the next build finish: it exits 0, leaves no
 //!   temporary file, and the directory equals a clean build.
+//!
 //! Two builds of different versions started together both succeed, and the
 //! directory ends exactly as a clean build of one of them.
 //!
@@ -73,7 +75,7 @@ fn feature_spec(i: usize, version: Version) -> String {
         Version::A => 1,
         Version::B => 2,
     };
-    let thresholds = if i % 40 == 0 {
+    let thresholds = if i.is_multiple_of(40) {
         let level = if version == Version::A {
             "512MiB"
         } else {
