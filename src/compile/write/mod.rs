@@ -129,7 +129,7 @@ pub enum WriteError {
     },
     /// The output directory would hold the specs, or is inside `.git`.
     #[error(
-        "refusing to write into {out}: {why}; give generated files a directory of their own, e.g. `--out generated`"
+        "refusing to write into `{}`: {why}; give generated files a directory of their own, e.g. `--out generated`", out.display()
     )]
     Overlap {
         /// The output directory as given.
@@ -194,7 +194,7 @@ pub fn check_out_dir(out: &Path, specs: &Path) -> Result<(), WriteError> {
         } else {
             "it contains the specs directory"
         };
-        return Err(overlap(format!("{what} {}", specs.display())));
+        return Err(overlap(format!("{what} `{}`", specs.display())));
     }
     Ok(())
 }
