@@ -339,10 +339,13 @@ pub fn plan(dir: &Path, outputs: &[Output], manifest_name: &str) -> Result<Plan,
     };
     let mut refusals = Vec::new();
     let mut refuse = |path: &str, reason: String| {
-        refusals.push(Refusal {
-            path: path.to_string(),
-            reason,
-        })
+        // A blocked directory is named once, not once per file below it.
+        if !refusals.iter().any(|r: &Refusal| r.path == path) {
+            refusals.push(Refusal {
+                path: path.to_string(),
+                reason,
+            })
+        }
     };
     let produced: BTreeSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
 
