@@ -42,12 +42,5 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
 
 /// Every artifact of the workspace, in a stable order.
 pub fn compile(ws: &Workspace) -> Vec<Output> {
-    let mut outputs = compile::prometheus::compile(&ws.project, &ws.features);
-    outputs.extend(compile::alertmanager::compile(&ws.project, &ws.features));
-    outputs.extend(compile::grafana::compile(&ws.project, &ws.features));
-    outputs.extend(compile::docs::compile(&ws.project, &ws.features));
-    outputs.extend(compile::unittests::compile(&ws.project, &ws.features));
-    outputs.extend(compile::targets::compile(&ws.project, &ws.features));
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    outputs
+    compile::all(ws)
 }

@@ -69,20 +69,20 @@ pub fn error(message: impl std::fmt::Display) {
 }
 
 /// Load the specs of `specs_dir`, print their diagnostics in `format`, and
-/// return the workspace when it has no error. Otherwise say that nothing was
-/// `done` and return the exit status.
+/// return the workspace and its sources when it has no error. Otherwise say
+/// that nothing was `done` and return the exit status.
 pub fn load_workspace(
     specs_dir: &std::path::Path,
     format: crate::diag::render::OutputFormat,
     done: &str,
-) -> Result<crate::spec::model::Workspace, crate::cli::ExitStatus> {
+) -> Result<(crate::spec::model::Workspace, SourceMap), crate::cli::ExitStatus> {
     let loaded = crate::pipeline::load(specs_dir).map_err(|e| {
         error(e);
         crate::cli::ExitStatus::Error
     })?;
     print_diagnostics(&loaded.diagnostics, &loaded.sources, format);
     match loaded.workspace {
-        Some(ws) if !loaded.diagnostics.has_errors() => Ok(ws),
+        Some(ws) if !loaded.diagnostics.has_errors() => Ok((ws, loaded.sources)),
         _ => {
             eprintln!("nothing was {done}: fix the errors above first");
             Err(crate::cli::ExitStatus::Failure)

@@ -5,6 +5,7 @@
 //! that touches `generated/`.
 
 pub mod alertmanager;
+pub mod collisions;
 pub mod conventions;
 pub mod docs;
 pub mod grafana;
@@ -23,4 +24,16 @@ pub struct Output {
     pub path: String,
     /// Full content, header included.
     pub content: String,
+}
+
+/// Every artifact of the workspace, in a stable order.
+pub fn all(ws: &crate::spec::model::Workspace) -> Vec<Output> {
+    let mut outputs = prometheus::compile(&ws.project, &ws.features);
+    outputs.extend(alertmanager::compile(&ws.project, &ws.features));
+    outputs.extend(grafana::compile(&ws.project, &ws.features));
+    outputs.extend(docs::compile(&ws.project, &ws.features));
+    outputs.extend(unittests::compile(&ws.project, &ws.features));
+    outputs.extend(targets::compile(&ws.project, &ws.features));
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    outputs
 }

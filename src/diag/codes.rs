@@ -96,6 +96,11 @@ pub const CODES: &[Code] = &[
         explanation: "`specs/<feature>.yaml` holds the feature `<feature>`, so generated files and specs can be found from each other.",
     },
     Code {
+        id: "spec/output-collision",
+        summary: "Two generated files would have the same path.",
+        explanation: "A feature's slug names its files (`docs/<feature>.md`, `grafana/<feature>.json`, ...). A feature called `routing` would write `docs/routing.md` over the routing table, and `overview` would replace the overview dashboard. Nothing is written; rename the feature.",
+    },
+    Code {
         id: "spec/unknown-priority",
         summary: "A priority is not defined under `priorities`.",
         explanation: "Priorities (`P0`..`P4`) are defined in the project file with their response times.",

@@ -13,5 +13,7 @@ pub mod raw;
 pub mod resolve;
 pub mod schema;
 pub mod targets;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod units;
 pub mod workspace;

@@ -3,6 +3,7 @@
 //! Fails with the diff and the command that regenerates them.
 
 use crate::support::root;
+use promspec::compile::conventions::BUILD_MANIFEST;
 use promspec::compile::write;
 use promspec::pipeline;
 use promspec::spec::schema;
@@ -16,11 +17,11 @@ fn generated_is_fresh() {
         loaded.diagnostics
     );
     let outputs = pipeline::compile(loaded.workspace.as_ref().unwrap());
-    let changes = write::plan(&root().join("generated"), &outputs).unwrap();
+    let plan = write::plan(&root().join("generated"), &outputs, BUILD_MANIFEST).unwrap();
     assert!(
-        changes.is_empty(),
+        plan.is_up_to_date(),
         "generated/ is stale; run `cargo run -- build` and commit:\n{}",
-        write::diff(&changes)
+        plan.diff()
     );
 }
 

@@ -1,49 +1,100 @@
 //! `promspec build`.
 
+use std::path::Path;
+
 use crate::cli::ExitStatus;
 use crate::cli::args::BuildArgs;
-use crate::cli::output::{error, load_workspace};
+use crate::cli::output::{error, load_workspace, print_diagnostics};
+use crate::compile::conventions::BUILD_MANIFEST;
 use crate::compile::write::{self, Change};
+use crate::compile::{self, Output};
+use crate::diag::Diagnostics;
 use crate::pipeline;
 
-/// Compile the specs and write or check `generated/`.
+/// Compile the specs and write or check the output directory.
 pub fn run(args: BuildArgs) -> ExitStatus {
-    let workspace = match load_workspace(&args.specs, args.format.into(), "written") {
-        Ok(ws) => ws,
-        Err(status) => return status,
-    };
-    let outputs = pipeline::compile(&workspace);
-    let changes = match write::plan(&args.out, &outputs) {
-        Ok(c) => c,
-        Err(e) => {
-            error(e);
-            return ExitStatus::Error;
-        }
-    };
-    let out = args.out.display();
-    if args.check {
-        if changes.is_empty() {
-            eprintln!("{out} is up to date ({} files)", outputs.len());
-            return ExitStatus::Success;
-        }
-        print!("{}", write::diff(&changes));
-        eprintln!(
-            "{out} is out of date: {} file(s) differ from what the specs produce; run `promspec build` and commit the result",
-            changes.len()
-        );
-        return ExitStatus::Failure;
-    }
-    if let Err(e) = write::apply(&args.out, &changes) {
+    if let Err(e) = write::check_out_dir(&args.out, &args.specs) {
         error(e);
         return ExitStatus::Error;
     }
-    let count = |f: fn(&Change) -> bool| changes.iter().filter(|c| f(c)).count();
+    let (workspace, sources) = match load_workspace(&args.specs, args.format.into(), "written") {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let outputs = pipeline::compile(&workspace);
+    let collisions = compile::collisions::check(&workspace.features, &outputs);
+    if !collisions.is_empty() {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.extend(collisions);
+        diagnostics.sort();
+        print_diagnostics(&diagnostics, &sources, args.format.into());
+        eprintln!("nothing was written: fix the errors above first");
+        return ExitStatus::Failure;
+    }
+    let result = if args.check {
+        check(&args.out, &outputs)
+    } else {
+        build(&args.out, &outputs)
+    };
+    result.unwrap_or_else(|e| {
+        error(e);
+        ExitStatus::Error
+    })
+}
+
+fn waiting(out: &Path) -> impl FnOnce() + '_ {
+    move || {
+        eprintln!(
+            "waiting for another promspec run on {} to finish",
+            out.display()
+        )
+    }
+}
+
+fn plan(out: &Path, outputs: &[Output]) -> Result<write::Plan, write::WriteError> {
+    let plan = write::plan(out, outputs, BUILD_MANIFEST)?;
+    for file in &plan.left_alone {
+        eprintln!(
+            "warning: {}: {}",
+            out.join(&file.path).display(),
+            file.reason
+        );
+    }
+    Ok(plan)
+}
+
+fn check(out: &Path, outputs: &[Output]) -> Result<ExitStatus, write::WriteError> {
+    let _lock = write::lock_for_reading(out, waiting(out))?;
+    let plan = plan(out, outputs)?;
+    let shown = out.display();
+    if plan.is_up_to_date() {
+        eprintln!("{shown} is up to date ({} files)", outputs.len());
+        return Ok(ExitStatus::Success);
+    }
+    print!("{}", plan.diff());
     eprintln!(
-        "{out}: {} created, {} updated, {} deleted, {} unchanged",
+        "{shown} is out of date: {} file(s) differ from what the specs produce; run `promspec build` and commit the result",
+        plan.difference_count()
+    );
+    Ok(ExitStatus::Failure)
+}
+
+fn build(out: &Path, outputs: &[Output]) -> Result<ExitStatus, write::WriteError> {
+    let _lock = write::lock_for_writing(out, waiting(out))?;
+    let plan = plan(out, outputs)?;
+    write::apply(out, &plan)?;
+    let count = |f: fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
+    let temps = match plan.stale_temps.len() {
+        0 => String::new(),
+        n => format!(", {n} temporary file(s) of an interrupted run removed"),
+    };
+    eprintln!(
+        "{}: {} created, {} updated, {} deleted, {} unchanged{temps}",
+        out.display(),
         count(|c| matches!(c, Change::Create { .. })),
         count(|c| matches!(c, Change::Update { .. })),
         count(|c| matches!(c, Change::Delete { .. })),
-        outputs.len() - count(|c| !matches!(c, Change::Delete { .. })),
+        plan.unchanged,
     );
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
 }

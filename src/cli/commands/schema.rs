@@ -3,6 +3,9 @@
 use crate::cli::ExitStatus;
 use crate::cli::args::SchemaArgs;
 use crate::cli::output::error;
+use crate::compile::Output;
+use crate::compile::conventions::SCHEMA_MANIFEST;
+use crate::compile::write;
 use crate::spec::schema;
 
 /// File name of the feature spec schema.
@@ -13,19 +16,41 @@ pub const PROJECT_SCHEMA_FILE: &str = "project.schema.json";
 /// Print or write the schemas.
 pub fn run(args: SchemaArgs) -> ExitStatus {
     if let Some(dir) = args.write {
-        for (name, text) in [
+        let outputs = [
             (FEATURE_SCHEMA_FILE, schema::feature_schema()),
             (PROJECT_SCHEMA_FILE, schema::project_schema()),
-        ] {
-            let path = dir.join(name);
-            if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text))
-            {
-                error(format!("{}: {e}", path.display()));
-                return ExitStatus::Error;
+        ]
+        .map(|(path, content)| Output {
+            path: path.to_string(),
+            content,
+        });
+        // The same rules as `build`: a lock, a manifest of what was written,
+        // no file replaced that promspec cannot prove it wrote.
+        let written = write::lock_for_writing(&dir, || {
+            eprintln!(
+                "waiting for another promspec run on {} to finish",
+                dir.display()
+            )
+        })
+        .and_then(|_lock| {
+            let plan = write::plan(&dir, &outputs, SCHEMA_MANIFEST)?;
+            write::apply(&dir, &plan)?;
+            Ok(plan)
+        });
+        return match written {
+            Ok(plan) => {
+                for output in &outputs {
+                    let changed = plan.changes.iter().any(|c| c.path() == output.path);
+                    let verb = if changed { "wrote" } else { "unchanged" };
+                    eprintln!("{verb} {}", dir.join(&output.path).display());
+                }
+                ExitStatus::Success
             }
-            eprintln!("wrote {}", path.display());
-        }
-        return ExitStatus::Success;
+            Err(e) => {
+                error(e);
+                ExitStatus::Error
+            }
+        };
     }
     let text = if args.project {
         schema::project_schema()

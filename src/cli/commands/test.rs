@@ -15,7 +15,7 @@ pub fn run(args: TestArgs) -> ExitStatus {
         }
     };
     let workspace = match load_workspace(&args.specs, args.format.into(), "tested") {
-        Ok(ws) => ws,
+        Ok((ws, _)) => ws,
         Err(status) => return status,
     };
     let scratch = match tempfile::tempdir() {
