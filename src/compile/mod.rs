@@ -10,6 +10,7 @@ pub mod docs;
 pub mod grafana;
 pub mod lower;
 pub mod prometheus;
+pub mod slo;
 pub mod unittests;
 pub mod words;
 pub mod write;

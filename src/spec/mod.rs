@@ -12,5 +12,6 @@ pub mod model;
 pub mod raw;
 pub mod resolve;
 pub mod schema;
+pub mod slo;
 pub mod units;
 pub mod workspace;

@@ -66,6 +66,8 @@ pub struct Project {
     pub time_intervals: Vec<TimeInterval>,
     /// Lint severity overrides: rule id → severity (None = off).
     pub lint_rules: Vec<(String, Option<crate::diag::Severity>, Span)>,
+    /// Burn-rate windows of SLO periods, from the project file.
+    pub slo_windows: Vec<crate::spec::slo::model::PeriodWindows>,
 }
 
 impl Project {
@@ -419,21 +421,4 @@ pub struct LevelRule {
     pub span: Span,
 }
 
-/// A service level objective.
-#[derive(Debug, Clone)]
-pub struct Slo {
-    /// Slug.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Objective as a ratio (0.999).
-    pub objective: f64,
-    /// Compliance window.
-    pub window: Duration,
-    /// Errors expression with `{{.window}}`.
-    pub errors: Query,
-    /// Total expression with `{{.window}}`.
-    pub total: Query,
-    /// Span.
-    pub span: Span,
-}
+pub use crate::spec::slo::model::Slo;

@@ -49,6 +49,8 @@ raw_struct! {
         time_intervals: Option<NamedMap<Vec<TimeRange>>>,
         /// Lint settings: rule severities and options.
         lint: Option<LintSettings>,
+        /// Burn-rate windows per SLO period, replacing the defaults (SRE workbook for 30d and 28d, scaled otherwise).
+        slo_windows: Option<Vec<crate::spec::slo::raw::PeriodWindows>>,
     }
 }
 
@@ -274,7 +276,7 @@ raw_struct! {
         /// Metric thresholds.
         thresholds: Option<Vec<Threshold>>,
         /// Service level objectives (multi-window multi-burn-rate alerts).
-        slos: Option<Vec<Slo>>,
+        slos: Option<Vec<crate::spec::slo::raw::Slo>>,
     }
 }
 
@@ -339,23 +341,5 @@ raw_struct! {
         notify: Option<Vec<Str>>,
         /// Summary annotation override.
         summary: Option<Str>,
-    }
-}
-
-raw_struct! {
-    /// A service level objective.
-    Slo as "slo" {
-        /// Slug, unique within the feature.
-        id: Str,
-        /// Title.
-        title: Option<Str>,
-        /// Objective, e.g. `99.9%`.
-        objective: Quantity,
-        /// Compliance window (default `30d`).
-        window: Option<Duration>,
-        /// Errors per second; `{{.window}}` is replaced by each burn-rate window.
-        errors: Expression,
-        /// Total events per second; `{{.window}}` as above.
-        total: Expression,
     }
 }

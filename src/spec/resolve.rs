@@ -42,16 +42,16 @@ fn invalid_slug(value: &Spanned<String>, what: &str) -> Diagnostic {
 }
 
 /// Collects diagnostics while resolving.
-struct Resolver<'a> {
-    diagnostics: &'a mut Vec<Diagnostic>,
+pub(super) struct Resolver<'a> {
+    pub(super) diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl Resolver<'_> {
-    fn report(&mut self, d: Diagnostic) {
+    pub(super) fn report(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
 
-    fn duration(&mut self, raw: &raw::Duration) -> Option<Duration> {
+    pub(super) fn duration(&mut self, raw: &raw::Duration) -> Option<Duration> {
         let text = &raw.0.value;
         match units::parse_duration(text) {
             Some(d) => Some(d),
@@ -66,13 +66,17 @@ impl Resolver<'_> {
         }
     }
 
-    fn duration_or(&mut self, raw: &Option<raw::Duration>, default: Duration) -> Duration {
+    pub(super) fn duration_or(
+        &mut self,
+        raw: &Option<raw::Duration>,
+        default: Duration,
+    ) -> Duration {
         raw.as_ref()
             .and_then(|d| self.duration(d))
             .unwrap_or(default)
     }
 
-    fn labels(&mut self, raw: &Option<NamedMap<raw::Str>>) -> BTreeMap<String, String> {
+    pub(super) fn labels(&mut self, raw: &Option<NamedMap<raw::Str>>) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (k, v) in raw.iter().flat_map(|m| m.entries.iter()) {
             if !is_label_name(&k.value) {
@@ -105,13 +109,13 @@ impl Resolver<'_> {
         out
     }
 
-    fn slug(&mut self, value: &Spanned<String>, what: &str) {
+    pub(super) fn slug(&mut self, value: &Spanned<String>, what: &str) {
         if !is_slug(&value.value) {
             self.report(invalid_slug(value, what));
         }
     }
 
-    fn names_exist(
+    pub(super) fn names_exist(
         &mut self,
         refs: &[raw::Str],
         known: &[String],
@@ -150,7 +154,10 @@ impl Resolver<'_> {
 ///
 /// Unknown receivers are not reported here: the routing lints
 /// (`routing/unknown-receiver`) judge the references kept in the model.
-fn receiver_refs(refs: &[raw::Str], known: &[String]) -> (Vec<String>, Vec<Spanned<String>>) {
+pub(super) fn receiver_refs(
+    refs: &[raw::Str],
+    known: &[String],
+) -> (Vec<String>, Vec<Spanned<String>>) {
     let names = refs
         .iter()
         .filter(|r| known.contains(&r.value))
@@ -339,6 +346,7 @@ pub fn resolve_project(
     let evaluation_interval = r.duration_or(&raw.evaluation_interval, Duration::from_secs(60));
     let scrape_interval = r.duration_or(&raw.scrape_interval, Duration::from_secs(15));
     let labels = r.labels(&raw.labels);
+    let slo_windows = super::slo::resolve::project_windows(&raw.slo_windows, &mut r);
     Project {
         source: Some(source),
         name: raw
@@ -364,6 +372,7 @@ pub fn resolve_project(
         receivers,
         time_intervals,
         lint_rules,
+        slo_windows,
     }
 }
 
@@ -607,47 +616,7 @@ pub fn resolve_feature(
             thresholds.push(th);
         }
     }
-    let mut slo_ids: HashSet<&str> = HashSet::new();
-    let mut slos = Vec::new();
-    for s in raw.slos.iter().flatten() {
-        r.slug(&s.id, "SLO id");
-        if !slo_ids.insert(&s.id.value) {
-            r.report(
-                Diagnostic::error(
-                    "spec/duplicate-id",
-                    format!("SLO id `{}` is used twice", s.id.value),
-                )
-                .with_label(s.id.span, "used again here")
-                .with_help("make each SLO id unique"),
-            );
-        }
-        let objective = match units::parse_value(&s.objective.0.value, Unit::Ratio) {
-            Ok(v) if v > 0.0 && v < 1.0 => v,
-            _ => {
-                r.report(
-                    Diagnostic::error(
-                        "spec/invalid-unit",
-                        format!("`{}` is not an objective", s.objective.0.value),
-                    )
-                    .with_label(s.objective.0.span, "expected a percentage below 100%")
-                    .with_help("write the objective as a percentage such as `99.9%`"),
-                );
-                continue;
-            }
-        };
-        slos.push(Slo {
-            id: s.id.value.clone(),
-            title: s
-                .title
-                .as_ref()
-                .map_or_else(|| s.id.value.clone(), |t| t.value.clone()),
-            objective,
-            window: r.duration_or(&s.window, Duration::from_secs(30 * 86400)),
-            errors: query(&s.errors),
-            total: query(&s.total),
-            span: s.span,
-        });
-    }
+    let slos = super::slo::resolve::slos(raw, project, &mut r);
     Feature {
         source,
         slug: raw.feature.value.clone(),
@@ -666,7 +635,7 @@ pub fn resolve_feature(
     }
 }
 
-fn query(e: &crate::spec::decode::Expression) -> Query {
+pub(super) fn query(e: &crate::spec::decode::Expression) -> Query {
     Query {
         text: e.value.clone(),
         span: e.span,
@@ -746,7 +715,7 @@ fn threshold(
     })
 }
 
-fn notify_for(n: &Option<raw::Notify>, level: Level) -> Option<&Vec<raw::Str>> {
+pub(super) fn notify_for(n: &Option<raw::Notify>, level: Level) -> Option<&Vec<raw::Str>> {
     let n = n.as_ref()?;
     match level {
         Level::Critical => n.critical.as_ref(),
