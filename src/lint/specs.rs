@@ -26,7 +26,12 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
             source: feature.source,
             files: vec![lower::feature(&ws.project, feature)],
             comments: comments_of(sources, feature.source),
-            items: feature.thresholds.iter().map(|t| t.span).collect(),
+            items: feature
+                .thresholds
+                .iter()
+                .map(|t| t.span)
+                .chain(feature.slos.iter().map(|s| s.span))
+                .collect(),
             settings: 1,
         })
         .collect();
