@@ -7,6 +7,7 @@
 pub mod alertmanager;
 pub mod conventions;
 pub mod docs;
+pub mod docs_slo;
 pub mod grafana;
 pub mod lower;
 pub mod prometheus;
