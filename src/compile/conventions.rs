@@ -217,6 +217,36 @@ pub fn row_panel_id(index: usize) -> u32 {
     100_000 + index as u32
 }
 
+/// The id of the row of the SLO at `index` in its feature.
+pub fn slo_row_panel_id(index: usize) -> u32 {
+    200_000 + index as u32 * 10
+}
+
+/// The id of the SLO's SLI-against-objective panel.
+pub fn slo_sli_panel_id(index: usize) -> u32 {
+    slo_row_panel_id(index) + 1
+}
+
+/// The id of the SLO's remaining-error-budget panel.
+pub fn slo_budget_panel_id(index: usize) -> u32 {
+    slo_row_panel_id(index) + 2
+}
+
+/// The id of the SLO's burn-rate panel.
+pub fn slo_burn_rate_panel_id(index: usize) -> u32 {
+    slo_row_panel_id(index) + 3
+}
+
+/// Where the burn-rate panel of the SLO at `index` lives in Grafana.
+pub fn slo_dashboard_url(grafana_url: &str, feature: &Feature, index: usize) -> String {
+    format!(
+        "{grafana_url}/d/{}/{}?viewPanel={}",
+        dashboard_uid(&feature.slug),
+        feature.slug,
+        slo_burn_rate_panel_id(index)
+    )
+}
+
 /// The tag of every generated dashboard; the dashboards link to each other by it.
 pub const DASHBOARD_TAG: &str = "promspec";
 

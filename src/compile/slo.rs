@@ -360,9 +360,14 @@ fn annotations(
     if let Some(runbook) = &slo.runbook {
         a.insert("runbook_url".into(), runbook.clone());
     }
+    let index = feature
+        .slos
+        .iter()
+        .position(|s| s.id == slo.id)
+        .unwrap_or_default();
     a.insert(
         "dashboard_url".into(),
-        names::feature_dashboard_url(&project.grafana_url, feature),
+        names::slo_dashboard_url(&project.grafana_url, feature, index),
     );
     a
 }

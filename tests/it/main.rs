@@ -17,6 +17,7 @@ mod lint_cli;
 mod robustness;
 mod routing_lints;
 mod schema;
+mod slo;
 mod slo_parity;
 mod spec_invalid;
 mod support;

@@ -221,6 +221,7 @@ fn panels(feature: &Feature) -> Vec<Panel> {
             y += PANEL_HEIGHT;
         }
     }
+    panels.extend(super::slo::panels(feature, y));
     panels
 }
 

@@ -165,7 +165,7 @@ fn slo(
     r: &mut Resolver,
 ) -> Option<Slo> {
     let objective = match units::parse_value(&s.objective.0.value, Unit::Ratio) {
-        Ok(v) if v > 0.0 && v < 1.0 => Some(v),
+        Ok(v) if v > 0.0 && v < 1.0 => Some(round_ratio(v)),
         _ => {
             r.report(
                 Diagnostic::error(
