@@ -219,7 +219,7 @@ fn substitute(query: &Query, window: Duration) -> String {
 }
 
 /// `selector` with one more matcher (`metric{a="b"}` + `le="0.2"`).
-fn with_matcher(selector: &str, matcher: &str) -> String {
+pub fn with_matcher(selector: &str, matcher: &str) -> String {
     let s = selector.trim();
     match s.strip_suffix('}') {
         Some(inner) => {

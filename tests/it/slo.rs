@@ -91,3 +91,88 @@ fn burn_rate_alerts_link_to_a_panel_that_draws_their_factor() {
         );
     }
 }
+
+fn workspace() -> promspec::spec::model::Workspace {
+    let loaded = promspec::pipeline::load(&root().join("specs")).expect("specs load");
+    assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.workspace.expect("a workspace")
+}
+
+/// The rules of `rules_of` and the generated tests of `tests_of`, run by promtool.
+fn run(
+    project: &promspec::spec::model::Project,
+    rules_of: &promspec::spec::model::Feature,
+    tests_of: &promspec::spec::model::Feature,
+) -> promspec::promtool::Outcome {
+    use promspec::compile::{conventions, lower, prometheus, unittests};
+    let dir = tempfile::tempdir().unwrap();
+    let rules_path = dir.path().join(conventions::rules_path(rules_of));
+    let tests_path = dir.path().join(conventions::rule_tests_path(tests_of));
+    std::fs::create_dir_all(rules_path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &rules_path,
+        prometheus::render(rules_of, &lower::feature(project, rules_of)),
+    )
+    .unwrap();
+    std::fs::write(
+        &tests_path,
+        unittests::render(project, tests_of, &unittests::plan(project, tests_of)),
+    )
+    .unwrap();
+    let bin = promspec::promtool::locate(None).unwrap_or_else(|e| panic!("{e}"));
+    promspec::promtool::test_rules(&bin, &tests_path).expect("promtool runs")
+}
+
+/// The generated tests of every burn-rate tier pass, and fail when an
+/// objective moves by a tenth of a percent or a tier's window by one
+/// evaluation interval.
+#[test]
+fn tier_tests_fail_when_an_objective_or_a_window_moves() {
+    use promspec::spec::slo::model::round_ratio;
+    let ws = workspace();
+    let mut mutations = Vec::new();
+    for feature in ws.features.iter().filter(|f| !f.slos.is_empty()) {
+        assert!(
+            run(&ws.project, feature, feature).passed,
+            "{}: the generated tests fail on the generated rules",
+            feature.slug
+        );
+        for (i, slo) in feature.slos.iter().enumerate() {
+            let mut objective = feature.clone();
+            let s = &mut objective.slos[i];
+            s.objective = round_ratio(s.objective - 0.001);
+            let budget = s.error_budget();
+            for t in &mut s.tiers {
+                t.alert.value = round_ratio(t.factor * budget);
+            }
+            mutations.push((
+                format!("{}/{} objective", feature.slug, slo.id),
+                objective,
+                feature,
+            ));
+            for (k, tier) in slo.tiers.iter().enumerate() {
+                let mut window = feature.clone();
+                window.slos[i].tiers[k].window.long += ws.project.evaluation_interval;
+                mutations.push((
+                    format!(
+                        "{}/{} {} long window",
+                        feature.slug,
+                        slo.id,
+                        tier.kind.as_str()
+                    ),
+                    window,
+                    feature,
+                ));
+            }
+        }
+    }
+    assert!(mutations.len() >= 15, "{} mutations", mutations.len());
+    for (name, mutated, original) in &mutations {
+        let outcome = run(&ws.project, mutated, original);
+        assert!(!outcome.passed, "{name}: the tests still pass");
+        assert!(
+            outcome.failures.keys().any(|g| g.contains("/slo/")),
+            "{name}: fails without naming an SLO test: {outcome:?}"
+        );
+    }
+}
