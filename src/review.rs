@@ -76,12 +76,24 @@ fn alert_facts(ws: &Workspace) -> BTreeMap<AlertKey, AlertFacts> {
         .map(|a: &Alert| {
             let severity = names::severity_value(a.level.level);
             let config = a.severity(&ws.project);
+            // A threshold by its id and query; an SLO alert by its SLO and tier.
+            let (item, query) = match (a.threshold, a.slo) {
+                (Some(t), _) => (t.id.clone(), normalize(&t.query.text)),
+                (None, Some((slo, tier))) => {
+                    let item = match tier {
+                        Some(tier) => format!("slo {} {tier:?}", slo.id),
+                        None => format!("slo {} no data", slo.id),
+                    };
+                    (item.clone(), item)
+                }
+                (None, None) => (a.alertname.clone(), a.alertname.clone()),
+            };
             (
-                (a.feature.slug.clone(), a.threshold.id.clone(), severity),
+                (a.feature.slug.clone(), item, severity),
                 AlertFacts {
                     alertname: a.alertname.clone(),
                     severity,
-                    query: normalize(&a.threshold.query.text),
+                    query,
                     condition: format!("{} {}", a.level.direction.as_str(), a.level.written.trim()),
                     for_: format_duration(a.level.for_),
                     keep_firing_for: a.level.keep_firing_for.map(format_duration),

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 use crate::compile::Output;
 use crate::compile::conventions as names;
+use crate::compile::docs_slo;
 use crate::compile::grafana::feature::{Section, layout};
 use crate::compile::words;
 use crate::spec::model::{Feature, Integration, Language, Level, LevelRule, Project, Threshold};
@@ -129,8 +130,19 @@ pub fn render(project: &Project, feature: &Feature) -> String {
             row(&mut out, cells(project, feature, index, threshold, &levels));
         }
     }
+    docs_slo::render(&mut out, project, feature, &|r| channels(project, r));
     priorities(&mut out, project, feature);
     out
+}
+
+/// The "channel" column heading.
+pub fn channel_word(lang: Language) -> &'static str {
+    words(lang).channel
+}
+
+/// The "response time" column heading.
+pub fn response_word(lang: Language) -> &'static str {
+    words(lang).response
 }
 
 fn cells(
@@ -235,6 +247,12 @@ fn priorities(out: &mut String, project: &Project, feature: &Feature) {
                 .thresholds
                 .iter()
                 .flat_map(|t| &t.levels)
+                .chain(
+                    feature
+                        .slos
+                        .iter()
+                        .flat_map(|s| s.tiers.iter().map(|t| &t.alert)),
+                )
                 .any(|l| l.priority == p.name)
         })
         .collect();

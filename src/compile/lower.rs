@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::compile::conventions as names;
+use crate::compile::slo;
 use crate::rulefile::RuleFile;
 use crate::rulefile::model::{Expression, FileKind, Group, Pair, Rule, RuleKind};
 use crate::source::{Span, Spanned};
@@ -22,7 +23,8 @@ use crate::spec::model::{Direction, Feature, Language, LevelRule, Project, Thres
 use crate::spec::units::{self, Unit, format_number};
 use crate::yaml::Style;
 
-/// The rules `feature` compiles into, as one IR file with one group.
+/// The rules `feature` compiles into, as one IR file: the thresholds' group,
+/// then the SLOs' group when the feature has SLOs ([`slo::group`]).
 pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
     let mut rules = Vec::new();
     for (index, threshold) in feature.thresholds.iter().enumerate() {
@@ -49,15 +51,22 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
             rules.push(alert(project, feature, threshold, index, level));
         }
     }
-    RuleFile {
-        source: feature.source,
-        kind: FileKind::Spec,
-        groups: vec![Group {
+    let slos = slo::group(project, feature);
+    let mut groups = Vec::new();
+    // A feature with SLOs and no threshold has no (empty) threshold group.
+    if !rules.is_empty() || slos.is_none() {
+        groups.push(Group {
             name: Spanned::new(names::group_name(feature), feature.slug_span),
             interval: Some(Spanned::new(project.evaluation_interval, feature.slug_span)),
             rules,
             span: feature.slug_span,
-        }],
+        });
+    }
+    groups.extend(slos);
+    RuleFile {
+        source: feature.source,
+        kind: FileKind::Spec,
+        groups,
     }
 }
 

@@ -46,6 +46,11 @@ pub const CODES: &[Code] = &[
         explanation: "Units are `seconds` (`500ms`, `3s`), `ratio` (`5%` = 0.05), `percent` (`80%` = 80), `bytes` (`512MiB`), `bytes_per_second`, `per_second` (`1000/min`) and `count`. `above: 5%` on a `bytes` threshold is an error at the value.",
     },
     Code {
+        id: "spec/invalid-sli",
+        summary: "An SLO's indicator has no kind, more than one kind, or an error ratio without `{{.window}}`.",
+        explanation: "An `sli:` holds exactly one of `events` (errors and total), `latency` (a histogram and a `threshold` bucket boundary), `availability` (a 0/1 gauge such as `up`) or `error_ratio` (a query with `[{{.window}}]` ranges, substituted by each burn-rate window).",
+    },
+    Code {
         id: "spec/invalid-duration",
         summary: "A duration is not in Prometheus syntax.",
         explanation: "Write a number followed by ms, s, m, h, d, w or y, largest unit first: `30s`, `5m`, `1h30m`.",

@@ -49,6 +49,8 @@ pub mod suppress;
 pub mod template;
 
 #[cfg(test)]
+mod slo_specs;
+#[cfg(test)]
 pub(crate) mod testing;
 
 use crate::diag::Diagnostic;

@@ -2,6 +2,7 @@
 //! over all cores, then group, file, threshold and workspace checks,
 //! severities and suppressions applied, findings sorted.
 
+use crate::compile::slo::SliProblem;
 use crate::diag::Diagnostic;
 use crate::lint::rules::promql::syntax;
 use crate::lint::settings::Settings;
@@ -191,8 +192,9 @@ fn finish(mut out: Vec<Diagnostic>, settings: &Settings) -> Vec<Diagnostic> {
     out
 }
 
-/// `promql/syntax` on the SLO queries of a workspace (the `{{.window}}`
-/// placeholder stands for a range).
+/// `promql/syntax` on the SLO queries of a workspace: the `{{.window}}`
+/// placeholder stands for a range, and a query promspec wraps in `rate()`
+/// must be a plain selector.
 fn slo_queries(
     ws: &Workspace,
     settings: &Settings,
@@ -201,12 +203,12 @@ fn slo_queries(
 ) {
     for feature in &ws.features {
         for slo in &feature.slos {
-            for q in [&slo.errors, &slo.total] {
-                let text = q.text.replace("{{.window}}", "5m");
-                if let Err(e) = promql::parse(&text, settings.dialect) {
-                    let expr = crate::rulefile::Expression::from_query(q);
-                    out.push(syntax::diagnostic(&expr, sources, &e));
-                }
+            for (q, problem) in crate::compile::slo::sli_problems(slo, settings.dialect) {
+                let expr = crate::rulefile::Expression::from_query(q);
+                out.push(match problem {
+                    SliProblem::Syntax(e) => syntax::diagnostic(&expr, sources, &e),
+                    SliProblem::NotSelector => syntax::not_a_selector(q.span, &q.text),
+                });
             }
         }
     }

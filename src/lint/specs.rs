@@ -28,7 +28,12 @@ pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
                 .get(&feature.source)
                 .cloned()
                 .unwrap_or_default(),
-            items: feature.thresholds.iter().map(|t| t.span).collect(),
+            items: feature
+                .thresholds
+                .iter()
+                .map(|t| t.span)
+                .chain(feature.slos.iter().map(|s| s.span))
+                .collect(),
             settings: 1,
         })
         .collect();

@@ -12,6 +12,7 @@ pub mod model;
 pub mod raw;
 pub mod resolve;
 pub mod schema;
+pub mod slo;
 pub mod targets;
 #[cfg(test)]
 pub(crate) mod testing;

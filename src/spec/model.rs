@@ -78,6 +78,8 @@ pub struct Project {
     pub targets: crate::spec::targets::Targets,
     /// The `lint:` settings (and the keys lint reads) as written.
     pub lint: crate::spec::lint_config::LintConfig,
+    /// Burn-rate windows of SLO periods, from the project file.
+    pub slo_windows: Vec<crate::spec::slo::model::PeriodWindows>,
 }
 
 impl Project {
@@ -313,7 +315,8 @@ pub struct Query {
     pub style: Style,
     /// The text parsed by the PromQL facade, per dialect, on first use (see
     /// [`Query::parse`]).
-    parsed: [OnceLock<Result<promql::Expr, promql::SyntaxError>>; 2],
+    /// Boxed: a query is carried in many model types, the parse only in one place.
+    parsed: Box<[OnceLock<Result<promql::Expr, promql::SyntaxError>>; 2]>,
 }
 
 impl Query {
@@ -479,21 +482,4 @@ pub struct LevelRule {
     pub span: Span,
 }
 
-/// A service level objective.
-#[derive(Debug, Clone)]
-pub struct Slo {
-    /// Slug.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Objective as a ratio (0.999).
-    pub objective: f64,
-    /// Compliance window.
-    pub window: Duration,
-    /// Errors expression with `{{.window}}`.
-    pub errors: Query,
-    /// Total expression with `{{.window}}`.
-    pub total: Query,
-    /// Span.
-    pub span: Span,
-}
+pub use crate::spec::slo::model::Slo;

@@ -55,6 +55,8 @@ raw_struct! {
         lint: Option<LintSettings>,
         /// Where the rules run: `prometheus` (the default when `targets` is absent), `prometheus-operator`, `mimir` (also Cortex), `thanos`, `vmalert`; each with its options. Outputs go to `generated/<target>/`.
         targets: Option<Targets>,
+        /// Burn-rate windows per SLO period, replacing the defaults (SRE workbook for 30d and 28d, scaled otherwise).
+        slo_windows: Option<Vec<crate::spec::slo::raw::PeriodWindows>>,
     }
 }
 
@@ -340,7 +342,7 @@ raw_struct! {
         /// Metric thresholds.
         thresholds: Option<Vec<Threshold>>,
         /// Service level objectives (multi-window multi-burn-rate alerts).
-        slos: Option<Vec<Slo>>,
+        slos: Option<Vec<crate::spec::slo::raw::Slo>>,
     }
 }
 
@@ -405,23 +407,5 @@ raw_struct! {
         notify: Option<Vec<Str>>,
         /// Summary annotation override.
         summary: Option<Str>,
-    }
-}
-
-raw_struct! {
-    /// A service level objective.
-    Slo as "slo" {
-        /// Slug, unique within the feature.
-        id: Str,
-        /// Title.
-        title: Option<Str>,
-        /// Objective, e.g. `99.9%`.
-        objective: Quantity,
-        /// Compliance window (default `30d`).
-        window: Option<Duration>,
-        /// Errors per second; `{{.window}}` is replaced by each burn-rate window.
-        errors: Expression,
-        /// Total events per second; `{{.window}}` as above.
-        total: Expression,
     }
 }

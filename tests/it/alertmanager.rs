@@ -146,7 +146,12 @@ fn every_generated_alert_routes_to_exactly_its_spec_receivers() {
             .iter()
             .flat_map(|f| &f.thresholds)
             .map(|t| t.levels.len())
-            .sum();
+            .sum::<usize>()
+            + ws.features
+                .iter()
+                .flat_map(|f| &f.slos)
+                .map(|s| s.tiers.len() + usize::from(s.no_data.is_some()))
+                .sum::<usize>();
         assert_eq!(alerts.len(), rules, "one case per alerting rule");
         for alert in &alerts {
             let expected = alert.expected_receivers().join(",");

@@ -23,6 +23,8 @@ mod output_safety;
 mod robustness;
 mod routing_lints;
 mod schema;
+mod slo;
+mod slo_parity;
 mod spec_invalid;
 mod support;
 mod targets;

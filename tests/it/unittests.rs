@@ -238,25 +238,29 @@ fn mutations(ws: &Workspace) -> Vec<Mutation> {
 
 /// Run promtool on the test of `m.test` against `m.rules` only; whether it passed.
 fn run_mutation(bin: &Path, m: &Mutation) -> promtool::Outcome {
+    // Only the threshold's rules are written: the SLOs and their tests
+    // have their own mutation test (`slo::`).
+    let mut feature = m.feature.clone();
+    feature.slos.clear();
     let dir = tempfile::tempdir().expect("tempdir");
-    let rules_path = dir.path().join(conventions::rules_path(&m.feature));
-    let tests_path = dir.path().join(conventions::rule_tests_path(&m.feature));
+    let rules_path = dir.path().join(conventions::rules_path(&feature));
+    let tests_path = dir.path().join(conventions::rule_tests_path(&feature));
     std::fs::create_dir_all(rules_path.parent().expect("parent")).expect("mkdir");
     std::fs::write(
         &rules_path,
         prometheus::render(
-            &m.feature,
+            &feature,
             &RuleFile {
-                source: m.feature.source,
+                source: feature.source,
                 kind: FileKind::Spec,
                 groups: vec![Group {
-                    name: Spanned::new(conventions::group_name(&m.feature), m.feature.slug_span),
+                    name: Spanned::new(conventions::group_name(&feature), feature.slug_span),
                     interval: Some(Spanned::new(
                         m.project.evaluation_interval,
-                        m.feature.slug_span,
+                        feature.slug_span,
                     )),
                     rules: m.rules.clone(),
-                    span: m.feature.slug_span,
+                    span: feature.slug_span,
                 }],
             },
         ),
@@ -264,7 +268,7 @@ fn run_mutation(bin: &Path, m: &Mutation) -> promtool::Outcome {
     .expect("write rules");
     std::fs::write(
         &tests_path,
-        unittests::render(&m.project, &m.feature, std::slice::from_ref(&m.test)),
+        unittests::render(&m.project, &feature, std::slice::from_ref(&m.test)),
     )
     .expect("write tests");
     promtool::test_rules(bin, &tests_path).expect("promtool runs")

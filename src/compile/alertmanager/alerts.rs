@@ -5,15 +5,19 @@ use crate::compile::conventions as names;
 use crate::compile::lower;
 use crate::routing::matcher::Labels;
 use crate::rulefile::Rule;
-use crate::spec::model::{Feature, LevelRule, Project, SeverityConfig, Threshold};
+use crate::spec::model::{Feature, LevelRule, Project, SeverityConfig, Slo, Threshold};
+use crate::spec::slo::model::TierKind;
 
-/// One alert (threshold × level) and where its spec sends it.
+/// One alert (threshold × level, or SLO × burn-rate tier) and where its
+/// spec sends it.
 #[derive(Debug, Clone)]
 pub struct Alert<'a> {
     /// The feature.
     pub feature: &'a Feature,
-    /// The threshold.
-    pub threshold: &'a Threshold,
+    /// The threshold (None for an SLO alert).
+    pub threshold: Option<&'a Threshold>,
+    /// The SLO and the tier (None for the no-data alert) of an SLO alert.
+    pub slo: Option<(&'a Slo, Option<TierKind>)>,
     /// The level.
     pub level: &'a LevelRule,
     /// The alert name.
@@ -55,7 +59,23 @@ pub fn dedup(names: &[String]) -> Vec<String> {
     out
 }
 
-/// Every alert of `features`, in feature, threshold and level order.
+/// The labels of the alerting rule named `alertname` whose `key` label is `value`.
+fn rule_labels(rules: &[&Rule], alertname: &str, key: &str, value: &str) -> Vec<(String, String)> {
+    rules
+        .iter()
+        .find(|r| {
+            r.is_alert()
+                && r.name.value == alertname
+                && r.label(key).is_some_and(|p| p.value.value == value)
+        })
+        .into_iter()
+        .flat_map(|r| &r.labels)
+        .map(|p| (p.key.value.clone(), p.value.value.clone()))
+        .collect()
+}
+
+/// Every alert of `features`, in feature order: thresholds (in threshold and
+/// level order), then SLOs (tiers fastest first, then the no-data alert).
 pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> {
     let mut out = Vec::new();
     for feature in features {
@@ -83,9 +103,51 @@ pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> 
                 labels.insert(names::ALERTNAME_LABEL.into(), alertname.clone());
                 out.push(Alert {
                     feature,
-                    threshold,
+                    threshold: Some(threshold),
+                    slo: None,
                     level,
                     alertname: alertname.clone(),
+                    labels,
+                    receivers: dedup(&level.receivers),
+                });
+            }
+        }
+        for slo in &feature.slos {
+            if !rules.iter().any(|r| {
+                r.label(names::SLO_LABEL)
+                    .is_some_and(|p| p.value.value == slo.id)
+            }) {
+                continue; // not compiled (its SLI does not parse)
+            }
+            let alertname = names::slo_alert_name(feature, slo);
+            let tiers = slo.tiers.iter().map(|t| {
+                (
+                    Some(t.kind),
+                    &t.alert,
+                    alertname.clone(),
+                    (names::SLO_TIER_LABEL, t.kind.as_str()),
+                )
+            });
+            let no_data = slo.no_data.iter().map(|n| {
+                (
+                    None,
+                    &n.alert,
+                    names::slo_no_data_alert_name(feature, slo),
+                    (names::SLO_LABEL, slo.id.as_str()),
+                )
+            });
+            for (tier, level, alertname, (key, value)) in tiers.chain(no_data) {
+                let mut labels = Labels::new();
+                labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
+                labels.insert(names::SLO_LABEL.into(), slo.id.clone());
+                labels.extend(rule_labels(&rules, &alertname, key, value));
+                labels.insert(names::ALERTNAME_LABEL.into(), alertname.clone());
+                out.push(Alert {
+                    feature,
+                    threshold: None,
+                    slo: Some((slo, tier)),
+                    level,
+                    alertname,
                     labels,
                     receivers: dedup(&level.receivers),
                 });

@@ -198,16 +198,28 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
     for a in alerts {
         let severity = a.severity(project);
         let (priority, response) = priority_cells(project, &a.level.priority);
-        let muted_by = if inhibits
-            && a.level.level != Level::Critical
-            && a.threshold
-                .levels
-                .iter()
-                .any(|l| l.level == Level::Critical)
-        {
-            format!("`{}`", names::severity_value(Level::Critical))
-        } else {
-            "—".into()
+        let muted_by = match (a.threshold, a.slo) {
+            (Some(t), _)
+                if inhibits
+                    && a.level.level != Level::Critical
+                    && t.levels.iter().any(|l| l.level == Level::Critical) =>
+            {
+                format!("`{}`", names::severity_value(Level::Critical))
+            }
+            (_, Some((slo, Some(tier)))) if inhibits => {
+                let faster: Vec<String> = slo
+                    .tiers
+                    .iter()
+                    .filter(|t| t.kind < tier)
+                    .map(|t| format!("`{}`", t.kind.as_str()))
+                    .collect();
+                if faster.is_empty() {
+                    "—".into()
+                } else {
+                    faster.join(", ")
+                }
+            }
+            _ => "—".into(),
         };
         let receivers = if a.receivers.is_empty() {
             format!("{} (`{}`)", w.nobody, names::UNROUTED_RECEIVER)
@@ -218,7 +230,10 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
             &mut out,
             &[
                 format!("`{}`", a.feature.slug),
-                format!("`{}`", a.alertname),
+                match a.slo {
+                    Some((_, Some(tier))) => format!("`{}` (`{}`)", a.alertname, tier.as_str()),
+                    _ => format!("`{}`", a.alertname),
+                },
                 names::severity_value(a.level.level).to_string(),
                 receivers,
                 priority,

@@ -23,6 +23,7 @@ use crate::compile::conventions as names;
 use crate::routing::config::{Config, Global, GroupBy, InhibitRule, Receiver, Route};
 use crate::routing::matcher::Matcher;
 use crate::spec::model::{Feature, Level, Project};
+use crate::spec::slo::model::TierKind;
 
 /// The grouping labels of every route.
 pub fn group_by(project: &Project) -> Vec<String> {
@@ -138,6 +139,8 @@ fn feature_route(project: &Project, feature: &Feature, alerts: &[Alert]) -> Rout
                 continue;
             }
             match groups.iter_mut().find(|(g, _)| *g == d) {
+                // The tiers of an SLO share their alert name.
+                Some((_, list)) if list.contains(&a.alertname.as_str()) => {}
                 Some((_, list)) => list.push(&a.alertname),
                 None => groups.push((d, vec![&a.alertname])),
             }
@@ -193,6 +196,39 @@ pub fn inhibit_rules(project: &Project) -> Vec<InhibitRule> {
     }]
 }
 
+/// The inhibit rules of SLO tiers: a firing tier mutes the slower tiers of
+/// the same SLO (same alert name, feature, `slo` and grouping labels), so a
+/// fast burn pages once instead of once per tier.
+pub fn slo_inhibit_rules(project: &Project, features: &[Feature]) -> Vec<InhibitRule> {
+    let present: Vec<TierKind> = TierKind::ALL
+        .into_iter()
+        .filter(|k| {
+            features
+                .iter()
+                .flat_map(|f| &f.slos)
+                .any(|s| s.tiers.iter().any(|t| t.kind == *k))
+        })
+        .collect();
+    let mut equal = inhibit_equal(project);
+    equal.push(names::SLO_LABEL.to_string());
+    let mut out = Vec::new();
+    for (i, faster) in present.iter().enumerate() {
+        let slower: Vec<&str> = present[i + 1..].iter().map(|k| k.as_str()).collect();
+        let target = match slower.as_slice() {
+            [] => continue,
+            [one] => Matcher::equal(names::SLO_TIER_LABEL, *one),
+            many => Matcher::any_of(names::SLO_TIER_LABEL, many),
+        };
+        out.push(InhibitRule {
+            source_matchers: vec![Matcher::equal(names::SLO_TIER_LABEL, faster.as_str())],
+            target_matchers: vec![target],
+            equal: equal.clone(),
+            span: None,
+        });
+    }
+    out
+}
+
 /// The whole configuration for `alerts` of `features`.
 pub fn config(project: &Project, features: &[Feature], alerts: &[Alert]) -> Config {
     let mut routes: Vec<Route> = features
@@ -234,7 +270,10 @@ pub fn config(project: &Project, features: &[Feature], alerts: &[Alert]) -> Conf
         },
         route,
         receivers,
-        inhibit_rules: inhibit_rules(project),
+        inhibit_rules: inhibit_rules(project)
+            .into_iter()
+            .chain(slo_inhibit_rules(project, features))
+            .collect(),
         time_intervals: project.time_intervals.clone(),
     }
 }

@@ -235,6 +235,7 @@ fn panels(feature: &Feature, per_instance: &[bool]) -> Vec<Panel> {
             y += PANEL_HEIGHT;
         }
     }
+    panels.extend(super::slo::panels(feature, y));
     panels
 }
 

@@ -10,6 +10,7 @@
 pub mod feature;
 pub mod model;
 pub mod overview;
+pub mod slo;
 pub mod steps;
 
 use crate::compile::Output;

@@ -23,6 +23,7 @@
 pub mod gotemplate;
 mod inputs;
 mod simulate;
+pub mod slo;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -1057,7 +1058,11 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
     );
     let mut out = names::yaml_header(&names::spec_path(&feature.slug));
     out.push_str(&yaml_out::to_string(&top));
-    if tests.is_empty() {
+    let (slo_groups, slo_untested) = slo::groups(project, feature);
+    if tests.is_empty() && slo_groups.is_empty() {
+        for c in &slo_untested {
+            out.push_str(&format!("# {c}\n"));
+        }
         out.push_str("tests: []\n");
         return out;
     }
@@ -1147,7 +1152,21 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
             .push("alert_rule_test", Value::Seq(checks));
         out.push_str(&indent(&yaml_out::to_string(&Value::Seq(vec![group])), 2));
     }
+    for c in &slo_untested {
+        out.push_str(&format!("  # {c}\n"));
+    }
+    if !slo_groups.is_empty() {
+        out.push_str(&format!(
+            "  # SLO burn-rate tiers: the recorded error ratios held just under and just over each tier's threshold ({}%).\n",
+            format_number_pct(slo::MARGIN)
+        ));
+        out.push_str(&indent(&yaml_out::to_string(&Value::Seq(slo_groups)), 2));
+    }
     out
+}
+
+fn format_number_pct(fraction: f64) -> String {
+    units::format_number(fraction * 100.0)
 }
 
 /// The labels (or annotations) of an IR rule as a map.

@@ -1,7 +1,6 @@
 //! Feature specs: labels, thresholds, levels and SLOs.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use super::url::{absolute_url, invalid_url};
 use super::{Resolver, language, query, receiver_refs};
@@ -57,47 +56,7 @@ pub fn resolve_feature(
             thresholds.push(th);
         }
     }
-    let mut slo_ids: HashSet<&str> = HashSet::new();
-    let mut slos = Vec::new();
-    for s in raw.slos.iter().flatten() {
-        r.slug(&s.id, "SLO id");
-        if !slo_ids.insert(&s.id.value) {
-            r.report(
-                Diagnostic::error(
-                    "spec/duplicate-id",
-                    format!("SLO id `{}` is used twice", s.id.value),
-                )
-                .with_label(s.id.span, "used again here")
-                .with_help("make each SLO id unique"),
-            );
-        }
-        let objective = match units::parse_value(&s.objective.0.value, Unit::Ratio) {
-            Ok(v) if v > 0.0 && v < 1.0 => v,
-            _ => {
-                r.report(
-                    Diagnostic::error(
-                        "spec/invalid-unit",
-                        format!("`{}` is not an objective", s.objective.0.value),
-                    )
-                    .with_label(s.objective.0.span, "expected a percentage below 100%")
-                    .with_help("write the objective as a percentage such as `99.9%`"),
-                );
-                continue;
-            }
-        };
-        slos.push(Slo {
-            id: s.id.value.clone(),
-            title: s
-                .title
-                .as_ref()
-                .map_or_else(|| s.id.value.clone(), |t| t.value.clone()),
-            objective,
-            window: r.duration_or(&s.window, Duration::from_secs(30 * 86400)),
-            errors: query(&s.errors),
-            total: query(&s.total),
-            span: s.span,
-        });
-    }
+    let slos = crate::spec::slo::resolve::slos(raw, project, &mut r);
     Feature {
         source,
         slug: raw.feature.value.clone(),
@@ -203,7 +162,7 @@ fn runbook_url(runbook: &Option<raw::Str>, r: &mut Resolver) {
     }
 }
 
-fn notify_for(n: &Option<raw::Notify>, level: Level) -> Option<&Vec<raw::Str>> {
+pub(in crate::spec) fn notify_for(n: &Option<raw::Notify>, level: Level) -> Option<&Vec<raw::Str>> {
     let n = n.as_ref()?;
     match level {
         Level::Critical => n.critical.as_ref(),

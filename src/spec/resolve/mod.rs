@@ -15,6 +15,8 @@
 //! - [`feature`]: feature specs, thresholds and levels.
 
 mod feature;
+
+pub(super) use feature::notify_for;
 mod project;
 mod receivers;
 mod time;
@@ -61,16 +63,16 @@ fn invalid_slug(value: &Spanned<String>, what: &str) -> Diagnostic {
 }
 
 /// Collects diagnostics while resolving.
-struct Resolver<'a> {
-    diagnostics: &'a mut Vec<Diagnostic>,
+pub(super) struct Resolver<'a> {
+    pub(super) diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl Resolver<'_> {
-    fn report(&mut self, d: Diagnostic) {
+    pub(super) fn report(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
 
-    fn duration(&mut self, raw: &raw::Duration) -> Option<Duration> {
+    pub(super) fn duration(&mut self, raw: &raw::Duration) -> Option<Duration> {
         let text = &raw.0.value;
         match units::parse_duration(text) {
             Some(d) => Some(d),
@@ -85,13 +87,17 @@ impl Resolver<'_> {
         }
     }
 
-    fn duration_or(&mut self, raw: &Option<raw::Duration>, default: Duration) -> Duration {
+    pub(super) fn duration_or(
+        &mut self,
+        raw: &Option<raw::Duration>,
+        default: Duration,
+    ) -> Duration {
         raw.as_ref()
             .and_then(|d| self.duration(d))
             .unwrap_or(default)
     }
 
-    fn labels(&mut self, raw: &Option<NamedMap<raw::Str>>) -> BTreeMap<String, String> {
+    pub(super) fn labels(&mut self, raw: &Option<NamedMap<raw::Str>>) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (k, v) in raw.iter().flat_map(|m| m.entries.iter()) {
             if !is_label_name(&k.value) {
@@ -136,13 +142,13 @@ impl Resolver<'_> {
             .collect()
     }
 
-    fn slug(&mut self, value: &Spanned<String>, what: &str) {
+    pub(super) fn slug(&mut self, value: &Spanned<String>, what: &str) {
         if !is_slug(&value.value) {
             self.report(invalid_slug(value, what));
         }
     }
 
-    fn names_exist(
+    pub(super) fn names_exist(
         &mut self,
         refs: &[raw::Str],
         known: &[String],
@@ -181,7 +187,10 @@ impl Resolver<'_> {
 ///
 /// Unknown receivers are not reported here: the routing lints
 /// (`routing/unknown-receiver`) judge the references kept in the model.
-fn receiver_refs(refs: &[raw::Str], known: &[String]) -> (Vec<String>, Vec<Spanned<String>>) {
+pub(super) fn receiver_refs(
+    refs: &[raw::Str],
+    known: &[String],
+) -> (Vec<String>, Vec<Spanned<String>>) {
     let names = refs
         .iter()
         .filter(|r| known.contains(&r.value))
@@ -222,6 +231,6 @@ fn language(raw: &Option<raw::Str>, r: &mut Resolver) -> Option<Language> {
     }
 }
 
-fn query(e: &crate::spec::decode::Expression) -> Query {
+pub(super) fn query(e: &crate::spec::decode::Expression) -> Query {
     Query::new(e.value.clone(), e.span, e.style)
 }

@@ -185,6 +185,7 @@ pub fn resolve_project(
     let evaluation_interval = r.duration_or(&raw.evaluation_interval, Duration::from_secs(60));
     let scrape_interval = r.duration_or(&raw.scrape_interval, Duration::from_secs(15));
     let labels = r.labels(&raw.labels);
+    let slo_windows = crate::spec::slo::resolve::project_windows(&raw.slo_windows, &mut r);
     let targets = crate::spec::targets::resolve(raw.targets.as_ref(), r.diagnostics);
     if let Some(url) = &raw.grafana_url
         && let Err(problem) = base_url(&url.value)
@@ -225,5 +226,6 @@ pub fn resolve_project(
         lint_rules,
         targets,
         lint: Default::default(),
+        slo_windows,
     }
 }

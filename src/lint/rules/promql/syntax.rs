@@ -5,7 +5,7 @@ use crate::lint::Check;
 use crate::lint::registry::declare_rule;
 use crate::promql::SyntaxError;
 use crate::rulefile::Expression;
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 
 /// The diagnostic for `error` inside `expr`, pointing at the offending token.
 pub fn diagnostic(expr: &Expression, sources: &SourceMap, error: &SyntaxError) -> Diagnostic {
@@ -18,6 +18,17 @@ pub fn diagnostic(expr: &Expression, sources: &SourceMap, error: &SyntaxError) -
     .with_help(error.help.clone().unwrap_or_else(|| {
         "fix the expression; Prometheus refuses to load a rule file with invalid PromQL".into()
     }))
+}
+
+/// The diagnostic for an SLI query that must be a selector (promspec wraps
+/// it in `sum(rate(…))`) and is not.
+pub fn not_a_selector(span: Span, text: &str) -> Diagnostic {
+    Diagnostic::error(
+        "promql/syntax",
+        format!("`{}` is not a selector", text.trim()),
+    )
+    .with_label(span, "promspec wraps this in `rate()` and needs a plain selector")
+    .with_help("write a selector such as `http_requests_total{code=~\"5..\"}`, or a full query with a `[{{.window}}]` range")
 }
 
 declare_rule! {
