@@ -17,6 +17,7 @@ mod grafana_schema;
 mod invalid_projects;
 mod lint_cli;
 mod lint_crashes;
+mod precision;
 mod robustness;
 mod routing_lints;
 mod schema;
