@@ -44,11 +44,6 @@ pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagno
     (sources, diags)
 }
 
-/// Lint a rule file with the default settings.
-pub fn lint_rules(text: &str) -> (SourceMap, Vec<Diagnostic>) {
-    lint_rules_with(text, Settings::default())
-}
-
 /// Lint a feature spec (file `specs/test.yaml`) under [`PROJECT`].
 pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();

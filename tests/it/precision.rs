@@ -152,11 +152,7 @@ fn labels() -> Vec<Label> {
             "{LABELS}:{}: verdict `{verdict}`",
             n + 1
         );
-        assert!(
-            !cols[7].trim().is_empty(),
-            "{LABELS}:{}: no reason",
-            n + 1
-        );
+        assert!(!cols[7].trim().is_empty(), "{LABELS}:{}: no reason", n + 1);
         out.push(Label {
             key: Key {
                 file: cols[0].into(),
@@ -296,8 +292,7 @@ fn labeled_findings_keep_their_verdict() {
         }
     }
     for f in found.iter().chain(&found_all) {
-        if cells.contains(&(f.key.file.as_str(), f.key.rule.as_str()))
-            && !labeled.contains(&f.key)
+        if cells.contains(&(f.key.file.as_str(), f.key.rule.as_str())) && !labeled.contains(&f.key)
         {
             problems.push(format!(
                 "a finding in a sampled cell is not labeled, add it to {LABELS}:\n{}",

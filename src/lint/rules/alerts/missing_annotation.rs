@@ -63,7 +63,10 @@ declare_rule! {
 const EQUIVALENTS: &[(&str, &[&str])] = &[
     ("summary", &["title", "message"]),
     ("description", &["message", "details"]),
-    ("runbook_url", &["runbook", "runbook_link", "playbook", "playbook_url"]),
+    (
+        "runbook_url",
+        &["runbook", "runbook_link", "playbook", "playbook_url"],
+    ),
 ];
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {

@@ -119,7 +119,10 @@ fn debounced(cx: &RuleCx) -> bool {
     if selectors.iter().all(event) {
         return true;
     }
-    if selectors.iter().all(|s| window(s).is_some_and(|w| w >= LONG)) {
+    if selectors
+        .iter()
+        .all(|s| window(s).is_some_and(|w| w >= LONG))
+    {
         return true;
     }
     if facts.calls_function("time")
@@ -137,8 +140,11 @@ fn debounced(cx: &RuleCx) -> bool {
 /// The window a selector reads: its range, or a window written in a
 /// recorded series' name (`slo:sli_error:ratio_rate30m`).
 fn window(s: &Selector) -> Option<Duration> {
-    s.range
-        .or_else(|| s.metric.as_deref().and_then(|m| name_window(m).map(|(_, w)| w)))
+    s.range.or_else(|| {
+        s.metric
+            .as_deref()
+            .and_then(|m| name_window(m).map(|(_, w)| w))
+    })
 }
 
 /// The window token of a name and its duration: `rate5m` in
@@ -179,7 +185,9 @@ fn burn_rate(cx: &RuleCx) -> bool {
         let mut reads = Vec::new();
         for s in &facts.selectors {
             if range.start <= s.span.start && s.span.end <= range.end {
-                let Some(m) = s.metric.as_deref() else { continue };
+                let Some(m) = s.metric.as_deref() else {
+                    continue;
+                };
                 let stem = match name_window(m) {
                     Some((r, _)) => format!("{}{{w}}{}", &m[..r.start], &m[r.end..]),
                     None => m.to_string(),

@@ -111,7 +111,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         }
         let read_by_function = s.functions.iter().any(|f| ACCEPTING.contains(f));
         let counted = s.aggregations.iter().any(|a| COUNTING.contains(a));
-        if read_by_function || counted || has_part(selectors, stem) || hand_made_increase(selectors, metric) {
+        if read_by_function
+            || counted
+            || has_part(selectors, stem)
+            || hand_made_increase(selectors, metric)
+        {
             continue;
         }
         let Some((op, Some(threshold))) = super::judging_comparison(cx.facts, &s.span) else {
@@ -119,7 +123,9 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         };
         if matches!(op, BinaryOperator::Gt | BinaryOperator::Ge) && threshold != 0.0 {
             let in_ratio = cx.facts.binary_ops.iter().any(|b| {
-                b.op == BinaryOperator::Div && b.span.start <= s.span.start && s.span.end <= b.span.end
+                b.op == BinaryOperator::Div
+                    && b.span.start <= s.span.start
+                    && s.span.end <= b.span.end
             });
             out.push(counter_without_rate(
                 cx.expr_span(s.name_span.clone()),

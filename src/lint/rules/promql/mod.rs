@@ -68,7 +68,8 @@ pub(crate) fn judging_comparison(
     facts: &crate::promql::ExprFacts,
     range: &std::ops::Range<usize>,
 ) -> Option<(crate::promql::BinaryOperator, Option<f64>)> {
-    let inside = |outer: &std::ops::Range<usize>| outer.start <= range.start && range.end <= outer.end;
+    let inside =
+        |outer: &std::ops::Range<usize>| outer.start <= range.start && range.end <= outer.end;
     facts
         .binary_ops
         .iter()

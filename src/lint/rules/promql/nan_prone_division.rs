@@ -50,12 +50,17 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None. Reported as `info` by default.
+    /// None. Reported as `info` by default. An expression that keeps only
+    /// times with traffic (`... and sum(rate(requests_total[5m])) > 0`) is
+    /// not reported: it says that no traffic is fine.
     pub struct NanProneDivision => Check::Rule(check);
 }
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if !cx.rule.is_alert() {
+        return;
+    }
+    if traffic_filtered(cx) {
         return;
     }
     let text = cx.expr.text();
@@ -84,6 +89,21 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether the expression keeps only times with traffic (`... and
+/// sum(rate(requests_total[5m])) > 0`): the author has said what no traffic
+/// means.
+fn traffic_filtered(cx: &RuleCx) -> bool {
+    let ops = &cx.facts.binary_ops;
+    ops.iter().filter(|a| a.op == BinaryOperator::And).any(|a| {
+        ops.iter().any(|b| {
+            b.op == BinaryOperator::Gt
+                && b.rhs_number == Some(0.0)
+                && (a.rhs_span.start <= b.span.start && b.span.end <= a.rhs_span.end
+                    || a.lhs_span.start <= b.span.start && b.span.end <= a.lhs_span.end)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::*;
@@ -92,7 +112,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "promql/nan-prone-division",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])) > 0.05\n      - alert: B\n        expr: x / 100 < 1\n      - alert: C\n        expr: sum(rate(ok_total[5m])) / (sum(rate(requests_total[5m])) > 0) < 0.99\n      - alert: D\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.1\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(rate(errors_total[5m])) / sum(rate(requests_total[5m])) > 0.05\n      - alert: B\n        expr: x / 100 < 1\n      - alert: C\n        expr: sum(rate(ok_total[5m])) / (sum(rate(requests_total[5m])) > 0) < 0.99\n      - alert: E\n        expr: rate(hits_total[5m]) / rate(gets_total[5m]) < 0.8 and rate(gets_total[5m]) > 0\n      - alert: D\n        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.1\n",
         );
     }
 

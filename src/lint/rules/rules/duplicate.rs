@@ -140,7 +140,8 @@ fn exclusive(a: &LabelMatcher, b: &LabelMatcher) -> bool {
             .take_while(|c| !".[](){}*+?|^$\\".contains(*c))
             .collect()
     };
-    let apart = |p: &str, q: &str| !p.is_empty() && !q.is_empty() && !p.starts_with(q) && !q.starts_with(p);
+    let apart =
+        |p: &str, q: &str| !p.is_empty() && !q.is_empty() && !p.starts_with(q) && !q.starts_with(p);
     match (a.op, b.op) {
         (Equal, Equal) => a.value != b.value,
         (Equal, NotEqual) | (NotEqual, Equal) => a.value == b.value,
