@@ -172,7 +172,7 @@ pub static RULES: &[RuleMeta] = &[
     rule!(
         "alerts/missing-for",
         Suspicious,
-        Warning,
+        Off,
         alerts::missing_for::MissingFor
     ),
     rule!(

@@ -23,6 +23,10 @@ pub struct Settings {
     pub scrape_interval: Duration,
     /// Default evaluation interval of rule groups (default 1m).
     pub evaluation_interval: Duration,
+    /// Whether `evaluation_interval` was given (a project, `promspec.yaml`),
+    /// rather than assumed: plain rule files do not say how often their
+    /// groups run.
+    pub evaluation_interval_known: bool,
     /// Overrides: id → severity (`None` = off).
     overrides: HashMap<&'static str, Option<Severity>>,
     /// Annotations every alert must have.
@@ -40,6 +44,7 @@ impl Default for Settings {
             dialect: Dialect::default(),
             scrape_interval: Duration::from_secs(15),
             evaluation_interval: Duration::from_secs(60),
+            evaluation_interval_known: false,
             overrides: HashMap::new(),
             required_annotations: DEFAULT_ANNOTATIONS.iter().map(|s| s.to_string()).collect(),
             severity_values: None,
@@ -60,6 +65,7 @@ impl Settings {
         }
         if let Some(d) = config.evaluation_interval {
             s.evaluation_interval = d;
+            s.evaluation_interval_known = true;
         }
         if let Some(a) = &config.required_annotations {
             s.required_annotations = a.clone();

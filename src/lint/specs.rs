@@ -55,6 +55,7 @@ fn settings(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     s.dialect = ws.project.dialect;
     s.scrape_interval = ws.project.scrape_interval;
     s.evaluation_interval = ws.project.evaluation_interval;
+    s.evaluation_interval_known = true;
     if s.severity_values.is_none() {
         s.severity_values = Some(
             ws.project

@@ -44,11 +44,6 @@ pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagno
     (sources, diags)
 }
 
-/// Lint a rule file with the default settings.
-pub fn lint_rules(text: &str) -> (SourceMap, Vec<Diagnostic>) {
-    lint_rules_with(text, Settings::default())
-}
-
 /// Lint a feature spec (file `specs/test.yaml`) under [`PROJECT`].
 pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
@@ -70,6 +65,7 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
     settings.dialect = ws.project.dialect;
     settings.scrape_interval = ws.project.scrape_interval;
     settings.evaluation_interval = ws.project.evaluation_interval;
+    settings.evaluation_interval_known = true;
     let comments: Vec<crate::yaml::Comment> = crate::yaml::parse(fid, text)
         .map(|d| d.into_iter().flat_map(|d| d.comments).collect())
         .unwrap_or_default();
@@ -124,15 +120,25 @@ pub fn render((sources, diags): &(SourceMap, Vec<Diagnostic>)) -> String {
         .collect()
 }
 
-/// Assert that rule `id` finds nothing in the rule file `text`.
+/// Default settings with rule `id` on, even when it is off by default.
+fn with_rule_on(id: &str) -> Settings {
+    let mut settings = Settings::default();
+    let rule = registry::find(id).expect("registered rule");
+    if rule.default_severity.is_none() {
+        settings.set(rule.id, Some(crate::diag::Severity::Warning));
+    }
+    settings
+}
+
+/// Assert that rule `id` finds nothing in the rule file `text` (the rule on).
 pub fn assert_rules_pass(id: &str, text: &str) {
-    let out = only(id, lint_rules(text));
+    let out = only(id, lint_rules_with(text, with_rule_on(id)));
     assert!(out.1.is_empty(), "{id} reported:\n{}", render(&out));
 }
 
-/// Rule `id`'s findings in the rule file `text`, rendered; at least one.
+/// Rule `id`'s findings in the rule file `text` (the rule on), rendered; at least one.
 pub fn rules_fail(id: &str, text: &str) -> String {
-    let out = only(id, lint_rules(text));
+    let out = only(id, lint_rules_with(text, with_rule_on(id)));
     assert!(!out.1.is_empty(), "{id} reported nothing");
     render(&out)
 }

@@ -20,6 +20,7 @@ mod invalid_projects;
 mod lint_cli;
 mod lint_crashes;
 mod output_safety;
+mod precision;
 mod robustness;
 mod routing_lints;
 mod schema;

@@ -40,7 +40,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None.
+    /// None. An `absent()` that is an operand of `and` or `unless` filters
+    /// other series and is not reported: the other side decides when the
+    /// alert fires.
     pub struct AbsentWithoutFor => Check::Rule(check);
 }
 
@@ -53,12 +55,25 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         .calls
         .iter()
         .find(|c| matches!(c.name, "absent" | "absent_over_time"))
+        .filter(|c| !filters_other_series(cx, &c.span))
     {
         out.push(absent_without_for(
             cx.expr_span(call.name_span.clone()),
             &cx.rule.name.value,
         ));
     }
+}
+
+/// Whether the `absent()` call at `span` is an operand of `and` or
+/// `unless`: then it filters other series, and whether the alert fires is
+/// decided by those, not by the absence alone.
+fn filters_other_series(cx: &RuleCx, span: &std::ops::Range<usize>) -> bool {
+    use crate::promql::BinaryOperator;
+    let inside = |r: &std::ops::Range<usize>| r.start <= span.start && span.end <= r.end;
+    cx.facts.binary_ops.iter().any(|b| {
+        matches!(b.op, BinaryOperator::And | BinaryOperator::Unless)
+            && (inside(&b.lhs_span) || inside(&b.rhs_span))
+    })
 }
 
 #[cfg(test)]
@@ -69,7 +84,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "alerts/absent-without-for",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: absent(up{job=\"node\"})\n        for: 10m\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: absent(up{job=\"node\"})\n        for: 10m\n      - alert: CronjobTooLong\n        expr: kube_job_status_start_time > 0 and absent(kube_job_status_completion_time)\n",
         );
     }
 

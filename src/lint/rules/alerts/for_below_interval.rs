@@ -19,7 +19,7 @@ fn for_below_interval(span: Span, for_: Duration, interval: Duration) -> Diagnos
     )
     .with_label(span, "rounded up to one evaluation interval")
     .with_help(format!(
-        "the alert fires after `{}` anyway; write `for: {}` or longer so the file says what happens",
+        "the alert fires after `{}` anyway; write `for: {}` or longer so the file says what happens, or evaluate the group more often (`interval:`)",
         format_duration(interval),
         format_duration(interval)
     ))
@@ -54,17 +54,22 @@ declare_rule! {
     ///
     /// ## Options
     /// Groups without `interval` use `evaluation_interval` from
-    /// `promspec.yaml` (default `1m`).
+    /// `promspec.yaml` or the spec project. When neither says it, such
+    /// groups are not judged: the interval is the server's
+    /// `global.evaluation_interval`, which the file does not show (cephadm
+    /// and many others evaluate every 10–15s, where `for: 30s` is right).
     pub struct ForBelowInterval => Check::Rule(check);
 }
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     let Some(for_) = &cx.rule.for_ else { return };
-    let interval = cx
-        .group
-        .interval
-        .as_ref()
-        .map_or(cx.settings.evaluation_interval, |i| i.value);
+    // A plain rule file does not say how often a group without `interval`
+    // runs (10s and 15s are common): only a known interval is judged.
+    let interval = match &cx.group.interval {
+        Some(i) => i.value,
+        None if cx.settings.evaluation_interval_known => cx.settings.evaluation_interval,
+        None => return,
+    };
     if cx.rule.is_alert() && !for_.value.is_zero() && for_.value < interval {
         out.push(for_below_interval(for_.span, for_.value, interval));
     }

@@ -52,19 +52,41 @@ declare_rule! {
     ///
     /// ## Options
     /// `lint.required_annotations` in `promspec.yaml` replaces the list.
+    /// Well-known equivalents count as present: `title` or `message` for
+    /// `summary`, `message` or `details` for `description`, `runbook`,
+    /// `runbook_link`, `playbook` or `playbook_url` for `runbook_url`.
     pub struct MissingAnnotation => Check::Rule(check);
 }
+
+/// Names that projects use for the same purpose as a default annotation
+/// (GitLab's `title` and `runbook`, `message` in older mixins).
+const EQUIVALENTS: &[(&str, &[&str])] = &[
+    ("summary", &["title", "message"]),
+    ("description", &["message", "details"]),
+    (
+        "runbook_url",
+        &["runbook", "runbook_link", "playbook", "playbook_url"],
+    ),
+];
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if !cx.rule.is_alert() {
         return;
     }
+    let has = |name: &str| {
+        cx.rule.annotation(name).is_some()
+            || EQUIVALENTS
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .flat_map(|(_, alts)| alts.iter())
+                .any(|alt| cx.rule.annotation(alt).is_some())
+    };
     let missing: Vec<&str> = cx
         .settings
         .required_annotations
         .iter()
         .map(String::as_str)
-        .filter(|a| cx.rule.annotation(a).is_none())
+        .filter(|a| !has(a))
         .collect();
     if !missing.is_empty() {
         out.push(missing_annotation(
@@ -83,7 +105,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "alerts/missing-annotation",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          summary: s\n          description: d\n          runbook_url: https://r\n      - record: a:b:c\n        expr: up\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          summary: s\n          description: d\n          runbook_url: https://r\n      - alert: GitLabStyle\n        expr: up == 0\n        annotations:\n          title: t\n          description: d\n          runbook: docs/r.md\n      - record: a:b:c\n        expr: up\n",
         );
     }
 

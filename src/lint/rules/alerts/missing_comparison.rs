@@ -39,7 +39,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None. A deliberate always-firing alert (a dead man's switch such as
+    /// None. An alert on the presence of chosen series (every selector read
+    /// as is, picking series by a label's value, such as
+    /// `kube_pod_status_phase{phase="Failed"}`) is not reported: the
+    /// matchers are its condition. A deliberate always-firing alert (a dead man's switch such as
     /// `vector(1)`) can be marked with `# promspec: disable=alerts/missing-comparison`.
     pub struct MissingComparison => Check::Rule(check);
 }
@@ -47,7 +50,7 @@ declare_rule! {
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     if cx.rule.is_alert() && !cx.facts.filtered && cx.facts.top_level_bool().is_none() {
         // `vector(1)` and friends are deliberate: a watchdog that always fires.
-        if cx.facts.selectors.is_empty() {
+        if cx.facts.selectors.is_empty() || presence_test(cx) {
             return;
         }
         out.push(missing_comparison(
@@ -59,6 +62,23 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whether the alert fires on the existence of chosen series: every
+/// selector is read as is and picks series by a label's value
+/// (`pg_index_size{indexrelname=~".*ccnew.*"}`, `kube_pod_status_phase{phase="Failed"}`).
+fn presence_test(cx: &RuleCx) -> bool {
+    use crate::promql::MatchOp;
+    cx.facts.selectors.iter().all(|s| {
+        s.range.is_none()
+            && s.functions.is_empty()
+            && s.aggregations.is_empty()
+            && s.matchers.iter().any(|m| {
+                matches!(m.op, MatchOp::Equal | MatchOp::Regex)
+                    && !matches!(m.name.as_str(), "__name__" | "job" | "instance")
+                    && !m.value.is_empty()
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::lint::testing::*;
@@ -67,7 +87,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "alerts/missing-comparison",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum by (job) (rate(x_total[5m])) > 1\n      - alert: B\n        expr: absent(up{job=\"api\"})\n      - alert: Watchdog\n        expr: vector(1)\n      - alert: C\n        expr: up unless on(job) (x > 1)\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum by (job) (rate(x_total[5m])) > 1\n      - alert: B\n        expr: absent(up{job=\"api\"})\n      - alert: Watchdog\n        expr: vector(1)\n      - alert: C\n        expr: up unless on(job) (x > 1)\n      - alert: LeftoverIndex\n        expr: pg_index_size{indexrelname=~\".*ccnew.*\"}\n",
         );
     }
 

@@ -1,4 +1,4 @@
-//! `promql/rate-on-non-counter`: `rate()` and friends over a series that is not a counter.
+//! `promql/rate-on-non-counter`: `rate()` and friends over a gauge.
 
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
@@ -8,29 +8,45 @@ use crate::source::Span;
 /// Functions that only make sense on counters.
 const COUNTER_FUNCTIONS: &[&str] = &["rate", "irate", "increase", "resets"];
 
-fn rate_on_non_counter(span: Span, function: &str, metric: &str) -> Diagnostic {
+fn rate_on_gauge(span: Span, function: &str, metric: &str, suffix: &str) -> Diagnostic {
+    let instead = if matches!(suffix, "_up" | "_info") {
+        format!("to count how often `{metric}` changed use `changes({metric}[1h])`")
+    } else {
+        format!(
+            "for how fast `{metric}` changes use `deriv({metric}[5m])` (per second) or `delta({metric}[1h])`"
+        )
+    };
     Diagnostic::warning(
         "promql/rate-on-non-counter",
-        format!("`{function}()` over `{metric}`, which is not named like a counter"),
+        format!("`{function}()` over `{metric}`, which its name (`{suffix}`) says is a gauge"),
     )
-    .with_label(span, "not a counter name")
+    .with_label(span, "a gauge, not a counter")
     .with_help(format!(
-        "`{function}()` treats every decrease as a counter reset; for a gauge use `deriv()`, `delta()` or `avg_over_time()`; if `{metric}` is a counter, its name should end in `_total`"
+        "`{function}()` reads every decrease of a gauge as a counter reset and adds the value back; {instead}; if `{metric}` really is a counter, add `# promspec: disable=promql/rate-on-non-counter` above the rule"
     ))
 }
 
 declare_rule! {
     /// ## What it does
     /// Reports `rate()`, `irate()`, `increase()` or `resets()` over a metric
-    /// whose name does not end in `_total`, `_count`, `_sum` or `_bucket`,
-    /// the suffixes counters carry by convention.
+    /// whose name says it is a gauge: it ends in `_ratio`, `_percent`,
+    /// `_celsius`, `_temperature`, `_up`, `_info`, `_utilization`,
+    /// `_in_flight`, `_in_progress`, `_queue_length`, or is a byte level
+    /// (`_free_bytes`, `_used_bytes`, `_size_bytes`, `_limit_bytes`,
+    /// `node_memory_*_bytes`...).
     ///
     /// ## Why is this bad?
     /// These functions assume the series only goes up, and read every
     /// decrease as a counter reset. On a gauge (memory in use, queue length,
     /// temperature) each dip becomes a huge jump: the result is garbage that
-    /// looks plausible. Recorded series (names with `:`) are not checked,
-    /// since their type cannot be told from the name.
+    /// looks plausible.
+    ///
+    /// A missing `_total` proves nothing: Envoy, CouchDB, ClickHouse, SNMP,
+    /// MongoDB, kubelet and many more export real counters without it, and
+    /// `_bytes` or `_seconds` alone are as often counters (`ifHCInOctets`,
+    /// `..._transmit_bytes`, `..._query_time_seconds`). So the rule reports
+    /// only names that positively mean a gauge; recorded series (names with
+    /// `:`) are not checked.
     ///
     /// ## Example
     /// ```yaml
@@ -43,10 +59,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None. Well-known legacy counters of postgres_exporter
-    /// (`pg_stat_database_*`), mysqld_exporter (`mysql_global_status_*`)
-    /// and node_exporter (`node_vmstat_*`) are accepted. Disable the rule
-    /// for another legacy counter without `_total` with
+    /// None. For a counter whose name ends like a gauge, add
     /// `# promspec: disable=promql/rate-on-non-counter` above the rule.
     pub struct RateOnNonCounter => Check::Rule(check);
 }
@@ -60,15 +73,17 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             || s.in_subquery
             || !COUNTER_FUNCTIONS.contains(&function)
             || metric.contains(':')
-            || super::looks_like_counter(metric)
         {
             continue;
         }
-        out.push(rate_on_non_counter(
-            cx.expr_span(s.name_span.clone()),
-            function,
-            metric,
-        ));
+        if let Some(suffix) = super::gauge_suffix(metric) {
+            out.push(rate_on_gauge(
+                cx.expr_span(s.name_span.clone()),
+                function,
+                metric,
+                suffix,
+            ));
+        }
     }
 }
 
@@ -80,7 +95,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "promql/rate-on-non-counter",
-            "groups:\n  - name: g\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m])) + rate(job:x:sum[5m])\n",
+            "groups:\n  - name: g\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m])) + rate(job:x:sum[5m])\n      - alert: CounterWithoutTotal\n        expr: rate(envoy_cluster_upstream_rq_timeout[5m]) + rate(ifHCInOctets[5m]) * 8 + rate(junos_interface_transmit_bytes[1m]) + rate(elasticsearch_indices_search_query_time_seconds[1m]) > 1\n",
         );
     }
 
@@ -88,7 +103,7 @@ mod tests {
     fn fail() {
         insta::assert_snapshot!(rules_fail(
             "promql/rate-on-non-counter",
-            "groups:\n  - name: g\n    rules:\n      - alert: MemoryGrowing\n        expr: rate(node_memory_Active_bytes[5m]) > 1e6\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: MemoryGrowing\n        expr: rate(node_memory_Active_bytes[5m]) > 1e6\n      - alert: OsdFlapping\n        expr: rate(ceph_osd_up[5m]) * 60 > 1\n",
         ));
     }
 }

@@ -41,7 +41,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// None.
+    /// None. Constant series (`expr: 1` with static labels, such as an
+    /// `_info` series of metadata) are not checked: they aggregate nothing.
     ///
     /// ## References
     /// <https://prometheus.io/docs/practices/rules/>
@@ -49,6 +50,11 @@ declare_rule! {
 }
 
 fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
+    // A constant (`expr: 1` with static labels, an info series) aggregates
+    // nothing: the convention does not apply.
+    if cx.facts.selectors.is_empty() {
+        return;
+    }
     if !cx.rule.is_alert() && !cx.rule.name.value.contains(':') {
         out.push(recording_name(cx.rule.name.span, &cx.rule.name.value));
     }
@@ -62,7 +68,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "rules/recording-name",
-            "groups:\n  - name: g\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m]))\n",
+            "groups:\n  - name: g\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m]))\n      - record: component_saturation_info\n        expr: \"1\"\n        labels: {component: cpu}\n",
         );
     }
 
