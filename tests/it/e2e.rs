@@ -300,6 +300,35 @@ fn alertmanager_config(ws: &promspec::spec::model::Workspace, base: &str) -> Str
     alertmanager::render_config(&ws.project, &config)
 }
 
+/// A real Alertmanager running the generated configuration in `dir`, every
+/// receiver posting to the webhook on `hook_port`.
+fn start_alertmanager(
+    ws: &promspec::spec::model::Workspace,
+    dir: &Path,
+    hook_port: u16,
+) -> (Daemon, u16) {
+    let am_config = dir.join("alertmanager.yml");
+    std::fs::write(
+        &am_config,
+        alertmanager_config(ws, &format!("http://127.0.0.1:{hook_port}")),
+    )
+    .expect("write alertmanager.yml");
+    let am_port = free_port();
+    let am = Daemon::start(
+        "Alertmanager",
+        ALERTMANAGER,
+        &[
+            format!("--config.file={}", am_config.display()),
+            format!("--storage.path={}", dir.join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{am_port}"),
+            "--cluster.listen-address=".into(),
+        ],
+        dir.join("alertmanager.log"),
+        am_port,
+    );
+    (am, am_port)
+}
+
 #[test]
 fn alerts_reach_exactly_the_receivers_the_spec_names() {
     let started = Instant::now();
@@ -326,25 +355,7 @@ fn alerts_reach_exactly_the_receivers_the_spec_names() {
     ]);
     let (hook, hook_port) = Webhook::serve();
 
-    let am_config = dir.path().join("alertmanager.yml");
-    std::fs::write(
-        &am_config,
-        alertmanager_config(&ws, &format!("http://127.0.0.1:{hook_port}")),
-    )
-    .expect("write alertmanager.yml");
-    let am_port = free_port();
-    let am = Daemon::start(
-        "Alertmanager",
-        ALERTMANAGER,
-        &[
-            format!("--config.file={}", am_config.display()),
-            format!("--storage.path={}", dir.path().join("am-data").display()),
-            format!("--web.listen-address=127.0.0.1:{am_port}"),
-            "--cluster.listen-address=".into(),
-        ],
-        dir.path().join("alertmanager.log"),
-        am_port,
-    );
+    let (am, am_port) = start_alertmanager(&ws, dir.path(), hook_port);
 
     let prom_config = dir.path().join("prometheus.yml");
     let rule_list: String = rule_files
@@ -546,25 +557,7 @@ fn vmalert_delivers_a_threshold_crossing_to_its_receivers() {
     );
 
     let (hook, hook_port) = Webhook::serve();
-    let am_config = dir.path().join("alertmanager.yml");
-    std::fs::write(
-        &am_config,
-        alertmanager_config(&ws, &format!("http://127.0.0.1:{hook_port}")),
-    )
-    .expect("write alertmanager.yml");
-    let am_port = free_port();
-    let am = Daemon::start(
-        "Alertmanager",
-        ALERTMANAGER,
-        &[
-            format!("--config.file={}", am_config.display()),
-            format!("--storage.path={}", dir.path().join("am-data").display()),
-            format!("--web.listen-address=127.0.0.1:{am_port}"),
-            "--cluster.listen-address=".into(),
-        ],
-        dir.path().join("alertmanager.log"),
-        am_port,
-    );
+    let (am, am_port) = start_alertmanager(&ws, dir.path(), hook_port);
     let vm_port = free_port();
     let _vm = Daemon::start_probed(
         "VictoriaMetrics",

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use promspec::diag::render::{OutputFormat, RenderOptions, emit};
 use promspec::lint::{RULES, RuleMeta};
 use promspec::pipeline;
 
@@ -24,19 +23,7 @@ fn render(dir: &Path) -> (String, Vec<&'static str>) {
         .filter(|d| d.id.starts_with("routing/"))
         .cloned()
         .collect();
-    let mut out = Vec::new();
-    let options = RenderOptions::plain(80);
-    emit(
-        OutputFormat::Human,
-        &items,
-        &loaded.sources,
-        options,
-        &mut out,
-    )
-    .unwrap();
-    let text = String::from_utf8(out)
-        .unwrap()
-        .replace(&format!("{}/", dir.display()), "specs/");
+    let text = crate::support::render_human(&items, &loaded.sources, dir);
     (text, items.iter().map(|d| d.id).collect())
 }
 

@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use promspec::diag::render::{OutputFormat, RenderOptions, emit};
 use promspec::pipeline;
 
 fn fixtures() -> std::path::PathBuf {
@@ -32,20 +31,8 @@ fn render_case(name: &str) -> (String, bool) {
     }
     let loaded = pipeline::load(&specs).unwrap();
     let items: Vec<_> = loaded.diagnostics.iter().cloned().collect();
-    let mut out = Vec::new();
-    let options = RenderOptions::plain(80);
-    emit(
-        OutputFormat::Human,
-        &items,
-        &loaded.sources,
-        options,
-        &mut out,
-    )
-    .unwrap();
-    let text = String::from_utf8(out).unwrap();
-    let prefix = format!("{}/", specs.display());
     (
-        text.replace(&prefix, "specs/"),
+        crate::support::render_human(&items, &loaded.sources, &specs),
         loaded.diagnostics.has_errors(),
     )
 }

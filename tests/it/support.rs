@@ -83,3 +83,25 @@ pub fn yaml_to_json(text: &str) -> Value {
         .unwrap_or_else(|d| panic!("not YAML: {}", d.message));
     to_json(&docs[0].root)
 }
+
+/// Diagnostics as a person reads them (human format, no colour, 80
+/// columns), with `dir/` shown as `specs/`.
+pub fn render_human(
+    diagnostics: &[promspec::diag::Diagnostic],
+    sources: &promspec::source::SourceMap,
+    dir: &Path,
+) -> String {
+    use promspec::diag::render::{OutputFormat, RenderOptions, emit};
+    let mut out = Vec::new();
+    emit(
+        OutputFormat::Human,
+        diagnostics,
+        sources,
+        RenderOptions::plain(80),
+        &mut out,
+    )
+    .unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .replace(&format!("{}/", dir.display()), "specs/")
+}
