@@ -14,6 +14,7 @@ mod e2e;
 mod generated;
 mod grafana_schema;
 mod lint_cli;
+mod mutation;
 mod robustness;
 mod routing_lints;
 mod schema;
