@@ -3,4 +3,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| promspec_fuzz::targets::spec_load(data));
+fuzz_target!(|data: &[u8]| promspec_fuzz::run(promspec_fuzz::targets::spec_load, data));

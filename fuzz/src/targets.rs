@@ -20,8 +20,11 @@ use promspec::pipeline;
 use promspec::promql::{self, Dialect};
 use promspec::source::{SourceId, SourceMap, Span};
 
+/// A target's body.
+pub type Target = fn(&[u8]);
+
 /// Every target by name (the name of its directory under `fuzz/corpus/`).
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+pub const TARGETS: [(&str, Target); 5] = [
     ("spec_load", spec_load),
     ("rule_lint", rule_lint),
     ("promql", promql),
@@ -88,20 +91,19 @@ pub fn load_specs(dir: &Path, project: &str, feature: &str, thorough: bool) {
             }
         }
     }
-    if let Ok(loaded) = pipeline::load(dir) {
-        if let Some(ws) = &loaded.workspace
-            && !loaded.diagnostics.has_errors()
-        {
-            if thorough {
-                let outputs = pipeline::compile(ws);
-                assert!(!outputs.is_empty(), "a clean workspace compiles to files");
-            } else {
-                let (p, f) = (&ws.project, &ws.features);
-                let _ = compile::prometheus::compile(p, f);
-                let _ = compile::alertmanager::compile(p, f);
-                let _ = compile::grafana::compile(p, f);
-                let _ = compile::docs::compile(p, f);
-            }
+    if let Ok(loaded) = pipeline::load(dir)
+        && let Some(ws) = &loaded.workspace
+        && !loaded.diagnostics.has_errors()
+    {
+        if thorough {
+            let outputs = pipeline::compile(ws);
+            assert!(!outputs.is_empty(), "a clean workspace compiles to files");
+        } else {
+            let (p, f) = (&ws.project, &ws.features);
+            let _ = compile::prometheus::compile(p, f);
+            let _ = compile::alertmanager::compile(p, f);
+            let _ = compile::grafana::compile(p, f);
+            let _ = compile::docs::compile(p, f);
         }
     }
 }
