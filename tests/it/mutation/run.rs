@@ -129,15 +129,6 @@ pub(super) fn worker(
                 let result = run_in_process(&mutant, corpus, &specs);
                 running.lock().unwrap()[w] = None;
                 stats.in_process_time += start.elapsed();
-                if std::env::var_os("PROMSPEC_MUTATION_TRACE").is_some() {
-                    eprintln!(
-                        "TRACE {:?} {:?} {} {}",
-                        mutant.kind,
-                        start.elapsed(),
-                        mutant.bytes.len(),
-                        mutant.describe().chars().take(150).collect::<String>()
-                    );
-                }
                 stats.in_process += 1;
                 if let Err(message) = result {
                     let failure = Failure {
@@ -145,7 +136,7 @@ pub(super) fn worker(
                         runner: Runner::InProcess,
                         mutant,
                     };
-                    tx.send(Message::Failed(Box::new(failure))).unwrap();
+                    let _ = tx.send(Message::Failed(Box::new(failure)));
                     continue;
                 }
             }
@@ -163,8 +154,10 @@ pub(super) fn worker(
             lint_batch(&lint, format, corpus, scratch.path(), &mut stats, tx);
             stats.lint_time += start.elapsed();
         }
+        // Through `promspec build`: every BUILD_EVERY-th spec mutant, and
+        // every deep one (the compiler recurses too).
         for m in passed.iter().filter(|m| m.kind != Kind::Rules) {
-            if m.index.is_multiple_of(BUILD_EVERY) {
+            if m.index.is_multiple_of(BUILD_EVERY) || !m.in_process() {
                 let out = if m.index.is_multiple_of(BUILD_EVERY * 4) {
                     "."
                 } else {
@@ -180,11 +173,11 @@ pub(super) fn worker(
                         runner: Runner::Build(out),
                         mutant: m.clone(),
                     };
-                    tx.send(Message::Failed(Box::new(failure))).unwrap();
+                    let _ = tx.send(Message::Failed(Box::new(failure)));
                 }
             }
         }
-        tx.send(Message::Done(stats)).unwrap();
+        let _ = tx.send(Message::Done(stats));
     }
 }
 
@@ -443,7 +436,7 @@ pub(super) fn lint_batch(
                 runner: Runner::Lint(format),
                 mutant: m.clone(),
             };
-            tx.send(Message::Failed(Box::new(failure))).unwrap();
+            let _ = tx.send(Message::Failed(Box::new(failure)));
         } else {
             let half = group.len() / 2;
             stack.push(group[half..].to_vec());
