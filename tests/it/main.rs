@@ -19,6 +19,7 @@ mod grafana_schema;
 mod invalid_projects;
 mod lint_cli;
 mod lint_crashes;
+mod mutation;
 mod output_safety;
 mod precision;
 mod robustness;

@@ -428,6 +428,9 @@ fn call(f: &str, args: &[Val]) -> Result<Val, TemplateError> {
     }))
 }
 
+/// The largest `printf` precision rendered here.
+const MAX_PRECISION: usize = 1_000;
+
 fn printf(format: &str, args: &[Val]) -> Result<String, TemplateError> {
     let mut out = String::new();
     let mut args = args.iter();
@@ -445,7 +448,17 @@ fn printf(format: &str, args: &[Val]) -> Result<String, TemplateError> {
                 digits.push(*d);
                 chars.next();
             }
-            precision = Some(digits.parse().unwrap_or(0));
+            // Rust's formatting panics past 65,535 digits; Go refuses past
+            // 1e6. Longer than any annotation needs: not claimed.
+            precision = match digits.parse::<usize>() {
+                Ok(p) if p <= MAX_PRECISION => Some(p),
+                _ if digits.is_empty() => Some(0),
+                _ => {
+                    return Err(TemplateError(format!(
+                        "printf precision `.{digits}` above {MAX_PRECISION}"
+                    )));
+                }
+            };
         }
         let verb = chars
             .next()
@@ -700,5 +713,23 @@ mod tests {
         assert_eq!(render("{{ $value }}", &labels, 1.0).unwrap(), "1");
         assert_eq!(render("{{- \"a\" -}} b", &labels, 1.0).unwrap(), "ab");
         assert!(render("{{ range $labels }}{{ end }}", &labels, 1.0).is_err());
+    }
+
+    #[test]
+    fn huge_printf_precision_is_not_claimed() {
+        let labels = BTreeMap::new();
+        assert_eq!(
+            render("{{ printf \"%.3f\" $value }}", &labels, 1.0).unwrap(),
+            "1.000"
+        );
+        for t in [
+            "{{ printf \"%.70000g\" $value }}",
+            "{{ printf \"%.70000f\" $value }}",
+            "{{ printf \"%.1358684837g\" $value }}",
+            "{{ printf \"%.99999999999999999999999f\" $value }}",
+        ] {
+            let e = render(t, &labels, 1.0).unwrap_err();
+            assert!(e.0.contains("printf precision"), "{t}: {e}");
+        }
     }
 }
