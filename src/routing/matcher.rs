@@ -80,7 +80,20 @@ impl Matcher {
             .map(|v| regex::escape(v.as_ref()))
             .collect::<Vec<_>>()
             .join("|");
-        Matcher::new(name, MatchOp::Regex, pattern).expect("escaped literals always compile")
+        // An alternation of escaped literals always parses; only its size
+        // can pass the default limit (very long names), which Alertmanager
+        // does not have: compile it without that limit.
+        let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(usize::MAX >> 2)
+            .dfa_size_limit(usize::MAX >> 2)
+            .build()
+            .ok();
+        Matcher {
+            name: name.into(),
+            op: MatchOp::Regex,
+            value: pattern,
+            regex,
+        }
     }
 
     /// Whether the matcher accepts `labels` (a missing label is the empty string).
@@ -229,6 +242,15 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn any_of_very_long_names_compiles() {
+        let long = "a".repeat(40_000);
+        let m = Matcher::any_of("alertname", &[long.clone(), format!("{long}b")]);
+        let mut l = Labels::new();
+        l.insert("alertname".into(), long);
+        assert!(m.matches(&l));
     }
 
     #[test]
