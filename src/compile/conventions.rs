@@ -277,8 +277,13 @@ pub fn dashboard_uid(feature_slug: &str) -> String {
         return uid;
     }
     // Keep it stable and unique: a prefix plus a hash of the whole slug.
+    // Cut on a character boundary: an invalid slug may hold non-ASCII text.
     let hash = fnv1a(feature_slug.as_bytes());
-    format!("{}-{hash:08x}", &uid[..MAX_UID_LEN - 9])
+    let mut cut = MAX_UID_LEN - 9;
+    while !uid.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}-{hash:08x}", &uid[..cut])
 }
 
 /// The uid of the overview dashboard.

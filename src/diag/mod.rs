@@ -184,6 +184,11 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// The findings as a slice, in their current order.
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
     /// The findings in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()

@@ -2,7 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::RoutesTestArgs;
-use crate::cli::output::{error, print_diagnostics};
+use crate::cli::output::{err, error, out, print_diagnostics};
 use crate::compile::alertmanager;
 use crate::diag::Diagnostics;
 use crate::pipeline;
@@ -39,7 +39,9 @@ fn load_config(args: &RoutesTestArgs) -> Result<Config, ExitStatus> {
             Ok(alertmanager::config(&ws.project, &ws.features))
         }
         _ => {
-            eprintln!("cannot compile the routing: fix the errors above first");
+            err(format_args!(
+                "cannot compile the routing: fix the errors above first\n"
+            ));
             Err(ExitStatus::Failure)
         }
     }
@@ -59,13 +61,13 @@ pub fn test(args: RoutesTestArgs) -> ExitStatus {
         Err(status) => return status,
     };
     let result = answer::answer(&config, &labels);
-    print!("{}", answer::render(&result));
+    out(format_args!("{}", answer::render(&result)));
     match &args.verify {
         Some(expected) if *expected != result.receivers_line() => {
-            eprintln!(
-                "expected receivers `{expected}`, but the alert reaches `{}`",
+            err(format_args!(
+                "expected receivers `{expected}`, but the alert reaches `{}`\n",
                 result.receivers_line()
-            );
+            ));
             ExitStatus::Failure
         }
         _ => ExitStatus::Success,
