@@ -12,7 +12,7 @@
 //! `generated/` that promspec did not generate (the generated ones are the
 //! specs' own rules, already linted at the spec lines they come from).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::compile::conventions;
@@ -101,12 +101,15 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
 
     // 1. Expand to files: explicit ones and walked ones.
     let mut explicit = BTreeSet::new();
-    let mut walked = BTreeSet::new();
+    let mut walked = Walked::default();
     for path in &paths {
         if path.is_dir() {
             walk(path, &mut walked).map_err(io(path))?;
         } else if path.is_file() {
             explicit.insert(path.clone());
+        } else if path.exists() {
+            // A FIFO, socket or device: reading it could block forever.
+            return Err(io(path)(not_regular()));
         } else if is_pattern(path) {
             let pattern = path.to_string_lossy();
             let matches = glob::glob(&pattern).map_err(|e| LoadError::Pattern {
@@ -118,7 +121,7 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
                 any = true;
                 if m.is_dir() {
                     walk(&m, &mut walked).map_err(io(&m))?;
-                } else if is_yaml(&m) {
+                } else if is_yaml(&m) && m.is_file() {
                     explicit.insert(m);
                 }
             }
@@ -133,6 +136,7 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
             });
         }
     }
+    let mut walked = walked.files;
     for e in &explicit {
         walked.remove(e);
     }
@@ -502,7 +506,13 @@ fn is_project_dir(dir: &Path) -> bool {
         dir
     };
     [CONFIG_FILE, "promspec.yml"].iter().any(|name| {
-        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+        let path = dir.join(name);
+        // Regular files only: a FIFO would block the read forever.
+        let Ok(text) = path
+            .is_file()
+            .then(|| std::fs::read_to_string(&path))
+            .unwrap_or_else(|| Err(not_regular()))
+        else {
             return false;
         };
         yaml::parse(SourceId(0), &text)
@@ -538,8 +548,51 @@ fn same_file(a: &Path, b: &Path) -> bool {
         }
 }
 
-/// Every YAML file below `dir`, skipping hidden entries, `target` and `node_modules`.
-fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
+fn not_regular() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file or directory",
+    )
+}
+
+/// What a walk found, and the directories and files it has been through.
+#[derive(Debug, Default)]
+struct Walked {
+    /// YAML files, by the first path that reached them.
+    files: BTreeSet<PathBuf>,
+    /// Directories and files already seen, by device and inode: a symbolic
+    /// link to a directory is followed at most once, and a link cycle ends.
+    seen: HashSet<FileId>,
+}
+
+/// The identity of a file, whatever path leads to it.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(_path: &Path, meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path, _meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::fs::canonicalize(path).ok()?.hash(&mut h);
+    Some((0, h.finish()))
+}
+
+/// Every regular YAML file below `dir`, skipping hidden entries, `target`
+/// and `node_modules`. FIFOs, sockets and devices are skipped (reading them
+/// could block); each directory and file is visited once, however many
+/// links lead to it.
+fn walk(dir: &Path, walked: &mut Walked) -> std::io::Result<()> {
+    let meta = std::fs::metadata(dir)?;
+    if let Some(id) = file_id(dir, &meta)
+        && !walked.seen.insert(id)
+    {
+        return Ok(());
+    }
     let mut entries: Vec<_> = std::fs::read_dir(dir)?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
@@ -551,10 +604,19 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if is_yaml(&path) {
-            out.insert(path);
+        // Follows links; a dangling link is skipped.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&path, walked)?;
+        } else if meta.is_file() && is_yaml(&path) {
+            if let Some(id) = file_id(&path, &meta)
+                && !walked.seen.insert(id)
+            {
+                continue;
+            }
+            walked.files.insert(path);
         }
     }
     Ok(())

@@ -14,10 +14,23 @@ use crate::source::SourceMap;
 /// The configuration to evaluate: read from `--config`, or compiled from the specs.
 fn load_config(args: &RoutesTestArgs) -> Result<Config, ExitStatus> {
     if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            error(format!("cannot read {}: {e}", path.display()));
-            ExitStatus::Error
-        })?;
+        // Regular files only: reading a FIFO would block forever.
+        let regular = std::fs::metadata(path).and_then(|m| {
+            if m.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file",
+                ))
+            }
+        });
+        let text = regular
+            .and_then(|()| std::fs::read_to_string(path))
+            .map_err(|e| {
+                error(format!("cannot read {}: {e}", path.display()));
+                ExitStatus::Error
+            })?;
         let mut sources = SourceMap::new();
         let id = sources.add(path, text);
         return read::read(&sources, id).map_err(|diags| {
