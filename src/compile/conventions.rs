@@ -485,6 +485,10 @@ mod tests {
             long,
             dashboard_uid("a-very-long-feature-name-that-goes-on-and-off")
         );
+        // An invalid, non-ASCII slug is cut on a character boundary.
+        let uid = dashboard_uid("日本語日本語日本語日本語");
+        assert!(uid.starts_with("promspec-日本語日本語日-"), "{uid}");
+        assert!(uid.len() <= MAX_UID_LEN);
     }
 
     #[test]
