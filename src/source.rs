@@ -118,6 +118,7 @@ impl SourceFile {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i as u32 + 1),
         );
+        line_starts.shrink_to_fit();
         SourceFile {
             path: path.into(),
             text,

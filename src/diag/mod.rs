@@ -96,6 +96,8 @@ impl Diagnostic {
 
     /// Add the primary label.
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        // Most findings have one label; a large run holds many findings.
+        self.labels.reserve_exact(1);
         self.labels.push(Label {
             span,
             message: message.into(),

@@ -167,12 +167,20 @@ impl Limits {
 /// Returns the documents, or a single `spec/parse` diagnostic at the place
 /// where the YAML stops being valid.
 pub fn parse(source: SourceId, text: &str) -> Result<Vec<Document>, Diagnostic> {
+    parse_at(source, text, 0)
+}
+
+/// [`parse`] a slice of a file that starts at byte `base` of the file: every
+/// span is an offset into the whole file. Lets a large file be parsed in
+/// slices without copying it.
+pub fn parse_at(source: SourceId, text: &str, base: usize) -> Result<Vec<Document>, Diagnostic> {
     let mut options = Options::default();
     options.set_emit_comments(true);
     let parser = Parser::new_from_str_with_options(text, options);
     Builder {
         source,
         text,
+        base,
         parser,
         anchors: HashMap::new(),
         nodes: 0,
@@ -185,6 +193,8 @@ pub fn parse(source: SourceId, text: &str) -> Result<Vec<Document>, Diagnostic> 
 struct Builder<'a> {
     source: SourceId,
     text: &'a str,
+    /// Offset of `text` in its file.
+    base: usize,
     parser: Parser<'a, granit_parser::StrInput<'a>>,
     /// Anchored nodes with their height (levels of nesting, 1 for a scalar).
     anchors: HashMap<usize, (Node, usize)>,
@@ -199,7 +209,7 @@ impl<'a> Builder<'a> {
     fn span(&self, span: &granit_parser::Span) -> Span {
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start);
-        Span::new(self.source, start..end.max(start))
+        Span::new(self.source, self.base + start..self.base + end.max(start))
     }
 
     fn scan_error(&self, e: ScanError) -> Diagnostic {
@@ -209,7 +219,7 @@ impl<'a> Builder<'a> {
         if let Some(c) = self.text[start..].chars().next() {
             end += c.len_utf8();
         }
-        let span = Span::new(self.source, start..end);
+        let span = Span::new(self.source, self.base + start..self.base + end);
         if e.info().contains("recursion limit") {
             // The parser's own bound, reached while it looks ahead.
             return self.too_deep(span);
@@ -356,6 +366,7 @@ impl<'a> Builder<'a> {
                         None => break span,
                     }
                 };
+                items.shrink_to_fit();
                 let node = Node {
                     kind: NodeKind::Seq(items),
                     span: span.to(end),
@@ -414,6 +425,7 @@ impl<'a> Builder<'a> {
                     entries.push((key, value));
                     merged.push(false);
                 };
+                entries.shrink_to_fit();
                 let node = Node {
                     kind: NodeKind::Map(entries),
                     span: span.to(end),
