@@ -35,8 +35,8 @@ pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, format:
         (Stream::Stderr, result)
     } else {
         let mut sink = io::BufWriter::new(io::stdout().lock());
-        let result = render::emit(format, items, sources, options(), &mut sink)
-            .and_then(|_| sink.flush());
+        let result =
+            render::emit(format, items, sources, options(), &mut sink).and_then(|_| sink.flush());
         (Stream::Stdout, result)
     };
     if let Err(e) = result {
@@ -98,10 +98,7 @@ fn record(stream: Stream, e: &io::Error) {
     }
     if FAILURE.fetch_max(IO_ERROR, Ordering::Relaxed) < IO_ERROR && stream == Stream::Stdout {
         // Say why the exit status is 2, if stderr still works.
-        let _ = writeln!(
-            io::stderr(),
-            "error: cannot write to standard output: {e}"
-        );
+        let _ = writeln!(io::stderr(), "error: cannot write to standard output: {e}");
     }
 }
 
@@ -160,7 +157,9 @@ pub fn load_workspace(
     match loaded.workspace {
         Some(ws) if !loaded.diagnostics.has_errors() => Ok((ws, loaded.sources)),
         _ => {
-            err(format_args!("nothing was {done}: fix the errors above first\n"));
+            err(format_args!(
+                "nothing was {done}: fix the errors above first\n"
+            ));
             Err(ExitStatus::Failure)
         }
     }

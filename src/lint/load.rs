@@ -534,11 +534,10 @@ fn is_project_dir(dir: &Path) -> bool {
     [CONFIG_FILE, "promspec.yml"].iter().any(|name| {
         let path = dir.join(name);
         // Regular files only: a FIFO would block the read forever.
-        let Ok(text) = path
-            .is_file()
-            .then(|| std::fs::read_to_string(&path))
-            .unwrap_or_else(|| Err(not_regular()))
-        else {
+        if !path.is_file() {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
             return false;
         };
         yaml::parse(SourceId(0), &text)

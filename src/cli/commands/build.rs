@@ -28,7 +28,9 @@ pub fn run(args: BuildArgs) -> ExitStatus {
         diagnostics.extend(collisions);
         diagnostics.sort();
         print_diagnostics(&diagnostics, &sources, args.format.into());
-        err(format_args!("nothing was written: fix the errors above first\n"));
+        err(format_args!(
+            "nothing was written: fix the errors above first\n"
+        ));
         return ExitStatus::Failure;
     }
     let result = if args.check {
@@ -68,7 +70,10 @@ fn check(out: &Path, outputs: &[Output]) -> Result<ExitStatus, write::WriteError
     let plan = plan(out, outputs)?;
     let shown = out.display();
     if plan.is_up_to_date() {
-        err(format_args!("{shown} is up to date ({} files)\n", outputs.len()));
+        err(format_args!(
+            "{shown} is up to date ({} files)\n",
+            outputs.len()
+        ));
         return Ok(ExitStatus::Success);
     }
     output::out(format_args!("{}", plan.diff()));

@@ -42,7 +42,10 @@ pub fn run(args: SchemaArgs) -> ExitStatus {
                 for output in &outputs {
                     let changed = plan.changes.iter().any(|c| c.path() == output.path);
                     let verb = if changed { "wrote" } else { "unchanged" };
-                    err(format_args!("{verb} {}\n", dir.join(&output.path).display()));
+                    err(format_args!(
+                        "{verb} {}\n",
+                        dir.join(&output.path).display()
+                    ));
                 }
                 ExitStatus::Success
             }
