@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Times `promspec lint` against `promtool check rules` on the same input, in
-# one hyperfine run per input, and prints the ratios:
+# one hyperfine run per input, and prints the ratios and each tool's peak
+# memory (maximum resident set size, one run under /usr/bin/time):
 #   1. a tree of real-world rule files (default: tests/corpus/rules; pass a
 #      larger tree as the first argument),
 #   2. one generated file with 10,000 rules,
 #   3. the bundled project (`promspec lint` with no paths), which must stay
 #      under 20 ms for a pre-commit hook.
-# Installs hyperfine and promtool when missing.
+# Then the scale bars: on the 10,000-rule file the default (human) format
+# within 1.5x of the concise one; on a 100,000-rule file, peak memory under
+# 200 MB in the human format and under 400 MB in SARIF.
+# Installs hyperfine, GNU time and promtool when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,11 +18,12 @@ corpus="${1:-tests/corpus/rules}"
 need_apt=()
 command -v hyperfine >/dev/null 2>&1 || need_apt+=(hyperfine)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+[ -x /usr/bin/time ] || need_apt+=(time)
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}"
+  $sudo_cmd apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >&2
 fi
 
 cargo build --release --locked --quiet
@@ -30,33 +35,40 @@ trap 'rm -rf "$work"' EXIT
 mapfile -t corpus_files < <(find "$corpus" -type f \( -name '*.yml' -o -name '*.yaml' \) | sort)
 printf '%s\n' "${corpus_files[@]}" > "$work/files"
 
-# A 10,000-rule file: 100 groups of 100 recording and alerting rules with
-# expressions shaped like real ones.
+# Rule files of N rules: groups of 50 recording and 50 alerting rules with
+# expressions shaped like real ones (each alert's division is a finding).
+gen_rules() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+with open(out, "w") as f:
+    f.write("groups:\n")
+    for g in range(n // 100):
+        f.write(f"  - name: group-{g}\n    interval: 1m\n    rules:\n")
+        for r in range(50):
+            i = g * 50 + r
+            sel = f'http_requests_total{{job="svc-{i}", code=~"5.."}}'
+            f.write(f"      - record: job:http_requests_{i}:rate5m\n")
+            f.write(f"        expr: sum by (job, instance) (rate({sel}[5m]))\n")
+            f.write(f"      - alert: HighErrorRatio{i}\n        expr: |\n")
+            f.write(f"          sum by (job) (rate({sel}[5m]))\n")
+            f.write(f'            / sum by (job) (rate(http_requests_total{{job="svc-{i}"}}[5m])) > 0.05\n')
+            f.write("        for: 5m\n        labels:\n          severity: critical\n")
+            f.write("        annotations:\n          summary: High error ratio on {{ $labels.job }}\n")
+            f.write("          description: '{{ $value | humanizePercentage }} of requests fail.'\n")
+            f.write("          runbook_url: https://runbooks.example.com/errors\n")
+PY
+}
 big="$work/10k.rules.yml"
-{
-  echo "groups:"
-  for g in $(seq 0 99); do
-    echo "  - name: group-$g"
-    echo "    interval: 1m"
-    echo "    rules:"
-    for r in $(seq 0 49); do
-      n=$((g * 50 + r))
-      echo "      - record: job:http_requests_$n:rate5m"
-      echo "        expr: sum by (job, instance) (rate(http_requests_total{job=\"svc-$n\", code=~\"5..\"}[5m]))"
-      echo "      - alert: HighErrorRatio$n"
-      echo "        expr: |"
-      echo "          sum by (job) (rate(http_requests_total{job=\"svc-$n\", code=~\"5..\"}[5m]))"
-      echo "            / sum by (job) (rate(http_requests_total{job=\"svc-$n\"}[5m])) > 0.05"
-      echo "        for: 5m"
-      echo "        labels:"
-      echo "          severity: critical"
-      echo "        annotations:"
-      echo "          summary: High error ratio on {{ \$labels.job }}"
-      echo "          description: '{{ \$value | humanizePercentage }} of requests fail.'"
-      echo "          runbook_url: https://runbooks.example.com/errors"
-    done
-  done
-} > "$big"
+huge="$work/100k.rules.yml"
+gen_rules 10000 "$big"
+gen_rules 100000 "$huge"
+
+# Peak resident memory of one run of a command, in MB.
+peak_mb() {
+  /usr/bin/time -f '%M' -o "$work/peak" "$@" >/dev/null 2>&1 || true
+  echo $(( $(tail -n 1 "$work/peak") / 1024 ))
+}
 
 run() {
   local name="$1" promspec_cmd="$2" promtool_cmd="$3"
@@ -64,11 +76,32 @@ run() {
     --export-json "$work/$name.json" \
     -n "promspec lint ($name)" "$promspec_cmd" \
     -n "promtool check rules ($name)" "$promtool_cmd" >&2
-  python3 - "$work/$name.json" "$name" <<'PY'
+  # shellcheck disable=SC2086 # the commands are word lists
+  local ours_mb theirs_mb
+  ours_mb=$(peak_mb $promspec_cmd)
+  # shellcheck disable=SC2086
+  theirs_mb=$(peak_mb $promtool_cmd)
+  python3 - "$work/$name.json" "$name" "$ours_mb" "$theirs_mb" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 ours, theirs = r[0]["mean"], r[1]["mean"]
-print(f"{sys.argv[2]:<8} promspec {ours*1000:8.1f} ms   promtool {theirs*1000:8.1f} ms   ratio {theirs/ours:5.1f}x")
+print(f"{sys.argv[2]:<8} promspec {ours*1000:8.1f} ms {sys.argv[3]:>5} MB   "
+      f"promtool {theirs*1000:8.1f} ms {sys.argv[4]:>5} MB   ratio {theirs/ours:5.1f}x")
+PY
+}
+
+# One promspec command: mean time (a few runs) and peak memory.
+measure() {
+  local name="$1"
+  shift
+  hyperfine --warmup 1 --min-runs 3 -N --ignore-failure \
+    --export-json "$work/$name.json" -n "$name" "$*" >&2
+  local mb
+  mb=$(peak_mb "$@")
+  python3 - "$work/$name.json" "$name" "$mb" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["results"][0]["mean"]
+print(f"{sys.argv[2]:<22} {m*1000:9.1f} ms {sys.argv[3]:>6} MB")
 PY
 }
 
@@ -79,6 +112,18 @@ hyperfine --warmup 3 --min-runs 20 -N --ignore-failure --export-json "$work/proj
   -n "promspec lint (bundled project)" "$bin lint" >&2
 summary+=("$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["results"][0]["mean"]; print(f"project  promspec {m*1000:8.1f} ms   (bar: 20 ms)")' "$work/project.json")")
 
+scale=()
+scale+=("$(measure "10k concise" "$bin" lint --format concise "$big")")
+scale+=("$(measure "10k human" "$bin" lint "$big")")
+scale+=("$(measure "100k concise" "$bin" lint --format concise "$huge")")
+scale+=("$(measure "100k human" "$bin" lint "$huge")")
+scale+=("$(measure "100k sarif" "$bin" lint --format sarif "$huge")")
+huge_promtool_mb=$(peak_mb promtool check rules "$huge")
+
 echo
 echo "corpus: $corpus (${#corpus_files[@]} files); 10k: $(grep -c -E '^      - (record|alert):' "$big") rules"
 printf '%s\n' "${summary[@]}"
+echo
+echo "scale (bars: 10k human within 1.5x of concise; 100k human < 200 MB, sarif < 400 MB)"
+printf '%s\n' "${scale[@]}"
+echo "100k promtool check rules: ${huge_promtool_mb} MB"

@@ -118,6 +118,7 @@ impl SourceFile {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i as u32 + 1),
         );
+        line_starts.shrink_to_fit();
         SourceFile {
             path: path.into(),
             text,
@@ -133,10 +134,7 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
+        let line = self.line_index(offset);
         let start = self.line_starts[line] as usize;
         let mut boundary = offset;
         while !self.text.is_char_boundary(boundary) {
@@ -144,6 +142,39 @@ impl SourceFile {
         }
         let col = self.text[start..boundary].chars().count() + 1;
         (line + 1, col)
+    }
+
+    /// Number of lines (a final line break starts one more, empty line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 0-based index of the line holding byte `offset`; a line break belongs
+    /// to the line it ends. Offsets past the end fall on the last line.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len()) as u32;
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Byte offset where 0-based line `line` starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .map_or(self.text.len(), |&s| s as usize)
+    }
+
+    /// Byte offset where 0-based line `line` ends, before its line break.
+    pub fn line_end(&self, line: usize) -> usize {
+        let next = self.line_start(line + 1);
+        let text = self.text.as_bytes();
+        let mut end = next;
+        if end > self.line_start(line) && text.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+            if end > self.line_start(line) && text.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+        }
+        end
     }
 
     /// The text of 1-based line `line`, without its line break.
@@ -212,5 +243,24 @@ mod tests {
         let x = f.text.find(" x").unwrap() + 1;
         assert_eq!(f.line_col(x), (2, 12));
         assert_eq!(f.line_text(2), "title: 新機能 x");
+    }
+
+    #[test]
+    fn line_index_and_bounds() {
+        let f = SourceFile::new("a.yaml", "ab\r\ncd\n\nef");
+        assert_eq!(f.line_count(), 4);
+        assert_eq!(f.line_index(0), 0);
+        assert_eq!(
+            f.line_index(3),
+            0,
+            "a line break belongs to the line it ends"
+        );
+        assert_eq!(f.line_index(4), 1);
+        assert_eq!(f.line_index(99), 3);
+        assert_eq!((f.line_start(1), f.line_end(1)), (4, 6));
+        assert_eq!((f.line_start(0), f.line_end(0)), (0, 2));
+        assert_eq!((f.line_start(2), f.line_end(2)), (7, 7));
+        assert_eq!((f.line_start(3), f.line_end(3)), (8, 10));
+        assert_eq!(f.line_start(4), 10);
     }
 }

@@ -2,7 +2,8 @@
 //! command, pick an emitter, map the result to an exit status.
 //!
 //! Exit codes: 0 clean, 1 findings at error level (or drift in `--check`),
-//! 2 usage or I/O error.
+//! 2 usage or I/O error (a full disk while printing included). A closed
+//! output pipe is not an error.
 
 pub mod args;
 mod commands;
@@ -34,8 +35,11 @@ impl From<ExitStatus> for ExitCode {
 }
 
 /// Run the command described by `args`.
+///
+/// Printing never panics: a closed pipe ends quietly with the command's own
+/// status, any other write error makes the status [`ExitStatus::Error`].
 pub fn run(args: Args) -> ExitStatus {
-    match args.command {
+    let status = match args.command {
         args::Command::Build(a) => commands::build::run(a),
         args::Command::Lint(a) => commands::lint::run(a),
         args::Command::Test(a) => commands::test::run(a),
@@ -44,5 +48,6 @@ pub fn run(args: Args) -> ExitStatus {
         args::Command::Init(a) => commands::init::run(a),
         args::Command::Diff(a) => commands::diff::run(a),
         args::Command::Routes(args::RoutesCommand::Test(a)) => commands::routes::test(a),
-    }
+    };
+    output::finish(status)
 }

@@ -1,6 +1,16 @@
 //! Printing diagnostics and messages for the commands.
+//!
+//! Every byte the commands print goes through here, never through
+//! `println!`/`eprintln!` (which panic when a stream is closed or full). A
+//! failed write is remembered: a closed pipe (`promspec ... | head`) ends
+//! quietly with the command's own exit status, any other error (a full
+//! disk) turns the exit status into 2. See [`finish`].
 
-use std::io::{IsTerminal, Write};
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::cli::ExitStatus;
 
 use crate::diag::Diagnostics;
 use crate::diag::render::{self, OutputFormat, RenderOptions};
@@ -8,28 +18,29 @@ use crate::source::SourceMap;
 
 /// Print `diagnostics` in `format`: human reports go to stderr, machine formats to stdout.
 pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, format: OutputFormat) {
-    let items: Vec<_> = diagnostics.iter().cloned().collect();
-    let result = if format == OutputFormat::Human {
-        if items.is_empty() {
-            return;
-        }
-        let stderr = std::io::stderr();
+    let items = diagnostics.as_slice();
+    if failed() || format == OutputFormat::Human && items.is_empty() {
+        return;
+    }
+    let (stream, result) = if format == OutputFormat::Human {
+        let stderr = io::stderr();
         let options = RenderOptions {
             color: stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             ..options()
         };
-        let mut lock = stderr.lock();
-        render::emit(format, &items, sources, options, &mut lock)
-            .and_then(|_| summary(diagnostics, &mut lock))
+        let mut sink = io::BufWriter::new(stderr.lock());
+        let result = render::emit(format, items, sources, options, &mut sink)
+            .and_then(|_| summary(diagnostics, &mut sink))
+            .and_then(|_| sink.flush());
+        (Stream::Stderr, result)
     } else {
-        let options = options();
-        let mut lock = std::io::stdout().lock();
-        render::emit(format, &items, sources, options, &mut lock)
+        let mut sink = io::BufWriter::new(io::stdout().lock());
+        let result =
+            render::emit(format, items, sources, options(), &mut sink).and_then(|_| sink.flush());
+        (Stream::Stdout, result)
     };
-    if let Err(e) = result
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("promspec: cannot print diagnostics: {e}");
+    if let Err(e) = result {
+        record(stream, &e);
     }
 }
 
@@ -64,8 +75,70 @@ fn summary(diagnostics: &Diagnostics, out: &mut dyn Write) -> std::io::Result<()
 }
 
 /// Print a usage or I/O error.
-pub fn error(message: impl std::fmt::Display) {
-    eprintln!("error: {message}");
+pub fn error(message: impl fmt::Display) {
+    err(format_args!("error: {message}\n"));
+}
+
+/// Which stream a write went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// The worst print failure so far: 0 none, 1 a closed pipe, 2 another I/O error.
+static FAILURE: AtomicU8 = AtomicU8::new(0);
+const BROKEN_PIPE: u8 = 1;
+const IO_ERROR: u8 = 2;
+
+fn record(stream: Stream, e: &io::Error) {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        FAILURE.fetch_max(BROKEN_PIPE, Ordering::Relaxed);
+        return;
+    }
+    if FAILURE.fetch_max(IO_ERROR, Ordering::Relaxed) < IO_ERROR && stream == Stream::Stdout {
+        // Say why the exit status is 2, if stderr still works.
+        let _ = writeln!(io::stderr(), "error: cannot write to standard output: {e}");
+    }
+}
+
+/// Whether a write already failed: further output is pointless.
+fn failed() -> bool {
+    FAILURE.load(Ordering::Relaxed) != 0
+}
+
+/// Print to standard output (machine-readable results, diffs, schemas).
+pub fn out(args: fmt::Arguments<'_>) {
+    if failed() {
+        return;
+    }
+    if let Err(e) = io::stdout().lock().write_fmt(args) {
+        record(Stream::Stdout, &e);
+    }
+}
+
+/// Print to standard error (progress, summaries, errors).
+pub fn err(args: fmt::Arguments<'_>) {
+    if failed() {
+        return;
+    }
+    if let Err(e) = io::stderr().lock().write_fmt(args) {
+        record(Stream::Stderr, &e);
+    }
+}
+
+/// The exit status once everything is printed: flush standard output, then
+/// turn a failed write other than a closed pipe into [`ExitStatus::Error`].
+pub fn finish(status: ExitStatus) -> ExitStatus {
+    if !failed()
+        && let Err(e) = io::stdout().lock().flush()
+    {
+        record(Stream::Stdout, &e);
+    }
+    match FAILURE.load(Ordering::Relaxed) {
+        IO_ERROR => ExitStatus::Error,
+        _ => status,
+    }
 }
 
 /// Load the specs of `specs_dir`, print their diagnostics in `format`, and
@@ -75,17 +148,19 @@ pub fn load_workspace(
     specs_dir: &std::path::Path,
     format: crate::diag::render::OutputFormat,
     done: &str,
-) -> Result<(crate::spec::model::Workspace, SourceMap), crate::cli::ExitStatus> {
+) -> Result<(crate::spec::model::Workspace, SourceMap), ExitStatus> {
     let loaded = crate::pipeline::load(specs_dir).map_err(|e| {
         error(e);
-        crate::cli::ExitStatus::Error
+        ExitStatus::Error
     })?;
     print_diagnostics(&loaded.diagnostics, &loaded.sources, format);
     match loaded.workspace {
         Some(ws) if !loaded.diagnostics.has_errors() => Ok((ws, loaded.sources)),
         _ => {
-            eprintln!("nothing was {done}: fix the errors above first");
-            Err(crate::cli::ExitStatus::Failure)
+            err(format_args!(
+                "nothing was {done}: fix the errors above first\n"
+            ));
+            Err(ExitStatus::Failure)
         }
     }
 }

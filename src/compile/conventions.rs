@@ -277,8 +277,13 @@ pub fn dashboard_uid(feature_slug: &str) -> String {
         return uid;
     }
     // Keep it stable and unique: a prefix plus a hash of the whole slug.
+    // Cut on a character boundary: an invalid slug may hold non-ASCII text.
     let hash = fnv1a(feature_slug.as_bytes());
-    format!("{}-{hash:08x}", &uid[..MAX_UID_LEN - 9])
+    let mut cut = MAX_UID_LEN - 9;
+    while !uid.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}-{hash:08x}", &uid[..cut])
 }
 
 /// The uid of the overview dashboard.
@@ -480,6 +485,10 @@ mod tests {
             long,
             dashboard_uid("a-very-long-feature-name-that-goes-on-and-off")
         );
+        // An invalid, non-ASCII slug is cut on a character boundary.
+        let uid = dashboard_uid("日本語日本語日本語日本語");
+        assert!(uid.starts_with("promspec-日本語日本語日-"), "{uid}");
+        assert!(uid.len() <= MAX_UID_LEN);
     }
 
     #[test]

@@ -2,45 +2,88 @@
 //!
 //! The only place that knows miette's diagnostic trait; the source text is
 //! attached here, at render time.
+//!
+//! miette reads snippets through [`SourceCode::read_span`], whose default
+//! implementation for text scans the file from its first byte for every
+//! label. [`Excerpt`] answers the same questions from the file's line index
+//! instead, so rendering a diagnostic costs the size of its snippet, not of
+//! its file. A snippet line longer than [`MAX_LINE`] bytes (a 65 KB
+//! single-line expression) is shown as a window around the primary label:
+//! miette cannot draw labels past column 65,535, and a page-wide line helps
+//! nobody.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource, SourceSpan};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::{Diagnostic, Severity};
-use crate::source::SourceMap;
+use crate::source::{SourceFile, SourceMap};
+
+/// Lines longer than this (in bytes) are shown as a window around the label.
+pub const MAX_LINE: usize = 1024;
+
+/// Bytes shown before the primary label in a window.
+const WINDOW_BEFORE: usize = 60;
+
+/// Bytes shown from the primary label on in a window.
+const WINDOW_AFTER: usize = 100;
 
 /// A diagnostic with its source attached, ready for miette's handlers.
 pub struct Attached<'a> {
     diagnostic: &'a Diagnostic,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt<'a>>,
+    labels: Vec<LabeledSpan>,
 }
 
 impl<'a> Attached<'a> {
     /// Attach the file of the diagnostic's primary span, its secrets masked.
-    pub fn new(diagnostic: &'a Diagnostic, sources: &SourceMap) -> Self {
-        let source = diagnostic.primary_span().map(|span| {
-            let file = sources.get(span.source);
-            let secrets = diagnostic
-                .redacted
-                .iter()
-                .filter(|r| r.source == span.source);
-            let text = if diagnostic.redacted.is_empty() {
-                file.text.clone()
-            } else {
-                // Same length, so every span still points at the same place.
-                let mut bytes = file.text.as_bytes().to_vec();
-                for r in secrets {
-                    let end = (r.end as usize).min(bytes.len());
-                    let start = (r.start as usize).min(end);
-                    bytes[start..end].fill(b'*');
-                }
-                Arc::from(String::from_utf8_lossy(&bytes).as_ref())
+    pub fn new(diagnostic: &'a Diagnostic, sources: &'a SourceMap) -> Self {
+        let Some(primary) = diagnostic.primary_span() else {
+            return Attached {
+                diagnostic,
+                source: None,
+                labels: Vec::new(),
             };
-            NamedSource::new(file.name(), text)
+        };
+        let masked = masked(sources.get(primary.source), diagnostic);
+        let file = masked.as_ref();
+        let name = file.name();
+        let labels: Vec<&super::Label> = diagnostic
+            .labels
+            .iter()
+            .filter(|l| l.span.source == primary.source)
+            .collect();
+        let long = labels.iter().any(|l| {
+            let first = file.line_index(l.span.start as usize).saturating_sub(1);
+            let last = (file.line_index(l.span.end as usize) + 1).min(file.line_count() - 1);
+            (first..=last).any(|line| file.line_end(line) - file.line_start(line) > MAX_LINE)
         });
-        Attached { diagnostic, source }
+        if long {
+            let (window, label) = Window::around(file, primary.range(), diagnostic);
+            return Attached {
+                diagnostic,
+                source: Some(Excerpt::Window { name, window }),
+                labels: vec![label],
+            };
+        }
+        let labels = labels
+            .into_iter()
+            .map(|l| {
+                let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
+                let text = (!l.message.is_empty()).then(|| l.message.clone());
+                if l.primary {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            })
+            .collect();
+        Attached {
+            diagnostic,
+            source: Some(Excerpt::File { name, file: masked }),
+            labels,
+        }
     }
 }
 
@@ -78,26 +121,168 @@ impl miette::Diagnostic for Attached<'_> {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let file = self.diagnostic.primary_span()?.source;
-        let labels = self
-            .diagnostic
+        self.source.as_ref()?;
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// What miette reads snippets from.
+enum Excerpt<'a> {
+    /// The whole file, read through its line index.
+    File {
+        name: String,
+        file: Cow<'a, SourceFile>,
+    },
+    /// One over-long line, cut to a window around the primary label.
+    Window { name: String, window: Window },
+}
+
+impl SourceCode for Excerpt<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        match self {
+            Excerpt::File { name, file } => read_span(name, file, span, before, after),
+            Excerpt::Window { name, window } => Ok(Box::new(MietteSpanContents::new_named(
+                name.clone(),
+                window.text.as_bytes(),
+                SourceSpan::new(0.into(), window.text.len()),
+                window.line,
+                if before == 0 { window.column } else { 0 },
+                window.line,
+            ))),
+        }
+    }
+}
+
+/// The file, with the diagnostic's secrets masked: a copy of the same
+/// length, so every span still points at the same place.
+fn masked<'a>(file: &'a SourceFile, diagnostic: &Diagnostic) -> Cow<'a, SourceFile> {
+    let source = diagnostic.primary_span().map(|s| s.source);
+    let secrets: Vec<_> = diagnostic
+        .redacted
+        .iter()
+        .filter(|r| Some(r.source) == source)
+        .collect();
+    if secrets.is_empty() {
+        return Cow::Borrowed(file);
+    }
+    let mut bytes = file.text.as_bytes().to_vec();
+    for r in secrets {
+        let end = (r.end as usize).min(bytes.len());
+        let start = (r.start as usize).min(end);
+        bytes[start..end].fill(b'*');
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Cow::Owned(SourceFile::new(file.path.clone(), text))
+}
+
+/// miette's snippet reading (`context_info` for `str`), answered from the
+/// line index: the same contents, line, column and line count, without
+/// scanning the file from its start.
+fn read_span<'b>(
+    name: &str,
+    file: &'b SourceFile,
+    span: &SourceSpan,
+    before: usize,
+    after: usize,
+) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+    let text = file.text.as_bytes();
+    let len = text.len();
+    let offset = span.offset();
+    // The last byte the span covers; miette stops scanning there.
+    let last = (offset + span.len()).saturating_sub(1);
+    if last > len {
+        return Err(MietteError::OutOfBounds);
+    }
+    let line = file.line_index(offset);
+    let (start, start_line, column) = if before == 0 {
+        (
+            offset.min(len),
+            line,
+            offset.min(len) - file.line_start(line),
+        )
+    } else {
+        let first = line.saturating_sub(before);
+        (file.line_start(first), first, 0)
+    };
+    let end = if after == 0 || last >= len {
+        (last + 1).min(len)
+    } else {
+        // After the span, through `after` more line breaks past the one
+        // ending the span's last line.
+        let first_break_line = file.line_index(last + 1);
+        file.line_start(first_break_line + after + 1)
+    };
+    let start = start.min(end);
+    // Line breaks before the end of the contents.
+    let line_count = file.line_index(end);
+    Ok(Box::new(MietteSpanContents::new_named(
+        name.to_string(),
+        &text[start..end],
+        SourceSpan::new(start.into(), end - start),
+        start_line,
+        column,
+        line_count,
+    )))
+}
+
+/// A window of one line around the primary label, for lines too long to show.
+struct Window {
+    /// The shown text: `…`, a slice of the line, `…`.
+    text: String,
+    /// 0-based line of the label.
+    line: usize,
+    /// Byte column of the label in its line.
+    column: usize,
+}
+
+impl Window {
+    /// The window around `primary` and the primary label, moved into it.
+    fn around(
+        file: &SourceFile,
+        primary: std::ops::Range<usize>,
+        diagnostic: &Diagnostic,
+    ) -> (Window, LabeledSpan) {
+        let text = &file.text;
+        let line = file.line_index(primary.start);
+        let (line_start, line_end) = (file.line_start(line), file.line_end(line));
+        let at = primary.start.clamp(line_start, line_end);
+        let mut from = at.saturating_sub(WINDOW_BEFORE).max(line_start);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + WINDOW_AFTER).min(line_end);
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        let prefix = if from > line_start { "…" } else { "" };
+        let suffix = if to < line_end { "…" } else { "" };
+        let shown = format!("{prefix}{}{suffix}", &text[from..to]);
+        let start = prefix.len() + (at - from);
+        let end = prefix.len() + (primary.end.clamp(at, to) - from);
+        let message = diagnostic
             .labels
             .iter()
-            .filter(move |l| l.span.source == file)
-            .map(|l| {
-                let span = SourceSpan::new((l.span.start as usize).into(), l.span.len());
-                let text = (!l.message.is_empty()).then(|| l.message.clone());
-                if l.primary {
-                    LabeledSpan::new_primary_with_span(text, span)
-                } else {
-                    LabeledSpan::new_with_span(text, span)
-                }
-            });
-        Some(Box::new(labels))
+            .find(|l| l.primary)
+            .or(diagnostic.labels.first())
+            .map(|l| l.message.clone())
+            .filter(|m| !m.is_empty());
+        let label =
+            LabeledSpan::new_primary_with_span(message, SourceSpan::new(start.into(), end - start));
+        let window = Window {
+            text: shown,
+            line,
+            column: at - line_start,
+        };
+        (window, label)
     }
 }

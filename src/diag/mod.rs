@@ -96,6 +96,8 @@ impl Diagnostic {
 
     /// Add the primary label.
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        // Most findings have one label; a large run holds many findings.
+        self.labels.reserve_exact(1);
         self.labels.push(Label {
             span,
             message: message.into(),
@@ -182,6 +184,11 @@ impl Diagnostics {
     /// Whether there is no finding.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+
+    /// The findings as a slice, in their current order.
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.items
     }
 
     /// The findings in insertion order.

@@ -12,7 +12,7 @@
 //! `generated/` that promspec did not generate (the generated ones are the
 //! specs' own rules, already linted at the spec lines they come from).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::compile::conventions;
@@ -101,12 +101,15 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
 
     // 1. Expand to files: explicit ones and walked ones.
     let mut explicit = BTreeSet::new();
-    let mut walked = BTreeSet::new();
+    let mut walked = Walked::default();
     for path in &paths {
         if path.is_dir() {
             walk(path, &mut walked).map_err(io(path))?;
         } else if path.is_file() {
             explicit.insert(path.clone());
+        } else if path.exists() {
+            // A FIFO, socket or device: reading it could block forever.
+            return Err(io(path)(not_regular()));
         } else if is_pattern(path) {
             let pattern = path.to_string_lossy();
             let matches = glob::glob(&pattern).map_err(|e| LoadError::Pattern {
@@ -118,7 +121,7 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
                 any = true;
                 if m.is_dir() {
                     walk(&m, &mut walked).map_err(io(&m))?;
-                } else if is_yaml(&m) {
+                } else if is_yaml(&m) && m.is_file() {
                     explicit.insert(m);
                 }
             }
@@ -133,6 +136,7 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
             });
         }
     }
+    let mut walked = walked.files;
     for e in &explicit {
         walked.remove(e);
     }
@@ -259,10 +263,12 @@ pub fn load_rule_file(
 ) -> (Option<Target>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let text = &sources.get(id).text;
-    let docs = match split_groups(text)
-        .and_then(|chunks| parse_chunks(id, text, &chunks))
-        .map_or_else(|| yaml::parse(id, text), Ok)
+    if let Some((file, comments, found)) =
+        split_groups(text).and_then(|chunks| load_in_slices(id, text, &chunks))
     {
+        return (Some(target(id, vec![file], comments, settings)), found);
+    }
+    let docs = match yaml::parse(id, text) {
         Ok(docs) => docs,
         Err(mut d) => {
             d.id = match d.id {
@@ -293,27 +299,38 @@ pub fn load_rule_file(
         }
         return (None, diags);
     }
+    (Some(target(id, files, comments, settings)), diags)
+}
+
+fn target(
+    source: SourceId,
+    files: Vec<rulefile::RuleFile>,
+    comments: Vec<yaml::Comment>,
+    settings: usize,
+) -> Target {
     let items = files
         .iter()
         .flat_map(|f| f.rules().map(|(_, r)| r.span))
         .collect();
-    (
-        Some(Target {
-            source: id,
-            files,
-            comments,
-            items,
-            settings,
-        }),
-        diags,
-    )
+    Target {
+        source,
+        files,
+        comments,
+        items,
+        settings,
+    }
 }
 
-/// Files larger than this are parsed in parallel, a slice of groups per core.
+/// Files larger than this are parsed in parallel, in slices of groups.
 const SPLIT_SIZE: usize = 256 * 1024;
 
-/// Byte ranges of the group items of a large plain rule file, cut into one
-/// slice per core; `None` when the file is small or its layout is not the
+/// The largest slice: each slice's YAML tree lives only while its groups are
+/// read, so memory holds the rules and a few slices' trees, never the tree
+/// of the whole file.
+const SLICE_SIZE: usize = 1024 * 1024;
+
+/// Byte ranges of the group items of a large plain rule file, cut into at
+/// least one slice per core; `None` when the file is small or its layout is not the
 /// plain one (`groups:` first, one document, no anchors or aliases).
 fn split_groups(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
     if text.len() < SPLIT_SIZE || text.contains("\n---") || text.contains("<<:") {
@@ -360,7 +377,7 @@ fn split_groups(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
     if starts.len() < 2 || parts < 2 {
         return None;
     }
-    let per = text.len().div_ceil(parts);
+    let per = text.len().div_ceil(parts).min(SLICE_SIZE);
     let mut chunks = Vec::new();
     let mut begin = starts[0];
     for &s in &starts[1..] {
@@ -373,61 +390,74 @@ fn split_groups(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
     (chunks.len() > 1).then_some(chunks)
 }
 
-/// Parse each slice of groups on its own core and join the groups into one
-/// document. Each slice is parsed from a copy of the file in which every
-/// other group is blanked out, so spans stay offsets into the real file.
-/// `None` (parse the whole file instead) on any error, so errors are
-/// reported exactly as a whole-file parse reports them.
-fn parse_chunks(
+/// Parse each slice of groups and read its groups on all cores, then join
+/// them into one rule file. The first slice is parsed with the header
+/// (`groups:`), the others alone, as the block sequence they are; spans stay
+/// offsets into the real file. Each slice's YAML tree is dropped once its
+/// groups are read. `None` (parse the whole file instead) on any YAML error,
+/// so errors are reported exactly as a whole-file parse reports them.
+fn load_in_slices(
     id: SourceId,
     text: &str,
     chunks: &[std::ops::Range<usize>],
-) -> Option<Vec<yaml::Document>> {
-    let header = chunks[0].start;
-    let parsed = parallel::map(chunks, |range| {
-        let mut masked: Vec<u8> = text.as_bytes().to_vec();
-        for (i, b) in masked.iter_mut().enumerate() {
-            if i >= header && !range.contains(&i) && *b != b'\n' {
-                *b = b' ';
+) -> Option<(rulefile::RuleFile, Vec<yaml::Comment>, Vec<Diagnostic>)> {
+    let first_end = chunks[0].end;
+    let loaded = parallel::map(chunks, |range| {
+        let (mut docs, root) = if range.end == first_end {
+            let docs = yaml::parse(id, &text[..first_end]).ok()?;
+            (docs, None)
+        } else {
+            let mut docs = yaml::parse_at(id, &text[range.clone()], range.start).ok()?;
+            if docs.len() != 1 || docs[0].root.as_seq().is_none() {
+                return None;
             }
+            // A slice is the value of `groups:`: read it as such.
+            let seq = std::mem::replace(&mut docs[0].root, empty_node());
+            let key = yaml::Node {
+                kind: yaml::NodeKind::Scalar(yaml::Scalar {
+                    value: "groups".into(),
+                    style: yaml::Style::Plain,
+                }),
+                span: Span::new(id, seq.span.start as usize..seq.span.start as usize),
+            };
+            let span = seq.span;
+            let root = yaml::Node {
+                kind: yaml::NodeKind::Map(vec![(key, seq)]),
+                span,
+            };
+            (docs, Some(root))
+        };
+        if docs.len() != 1 {
+            return None;
         }
-        let masked = String::from_utf8(masked).ok()?;
-        yaml::parse(id, &masked).ok()
+        let doc = docs.remove(0);
+        let root = root.as_ref().unwrap_or(&doc.root);
+        if rulefile::load::shape(root) != Shape::Plain {
+            return None;
+        }
+        let mut diags = Vec::new();
+        let file = rulefile::load::rule_file(id, root, Shape::Plain, &mut diags);
+        // Repeated group names are judged over the whole file below.
+        diags.retain(|d| d.id != "rulefile/duplicate-group");
+        Some((file, doc.comments, diags))
     });
-    let mut docs = parsed.into_iter().collect::<Option<Vec<_>>>()?;
-    let mut first = docs.remove(0);
-    if first.len() != 1 {
-        return None;
+    let mut slices = loaded.into_iter().collect::<Option<Vec<_>>>()?.into_iter();
+    let (mut file, mut comments, mut diags) = slices.next()?;
+    for (more, more_comments, more_diags) in slices {
+        file.groups.extend(more.groups);
+        comments.extend(more_comments);
+        diags.extend(more_diags);
     }
-    let mut doc = first.remove(0);
-    for mut more in docs {
-        if more.len() != 1 {
-            return None;
-        }
-        let more = more.remove(0);
-        let items = match more.root.get("groups").map(|g| &g.kind) {
-            Some(yaml::NodeKind::Seq(items)) => items.clone(),
-            _ => return None,
-        };
-        // The header's comments are in every slice; keep one copy.
-        doc.comments.extend(
-            more.comments
-                .into_iter()
-                .filter(|c| c.span.start as usize >= header),
-        );
-        let yaml::NodeKind::Map(entries) = &mut doc.root.kind else {
-            return None;
-        };
-        let (_, groups) = entries
-            .iter_mut()
-            .find(|(k, _)| k.as_scalar().is_some_and(|s| s.value == "groups"))?;
-        let yaml::NodeKind::Seq(list) = &mut groups.kind else {
-            return None;
-        };
-        list.extend(items);
+    rulefile::load::repeated_groups(&file.groups, &mut diags);
+    comments.sort_by_key(|c| c.span.start);
+    Some((file, comments, diags))
+}
+
+fn empty_node() -> yaml::Node {
+    yaml::Node {
+        kind: yaml::NodeKind::Seq(Vec::new()),
+        span: Span::default(),
     }
-    doc.comments.sort_by_key(|c| c.span.start);
-    Some(vec![doc])
 }
 
 fn not_rules(span: Span) -> Diagnostic {
@@ -502,7 +532,12 @@ fn is_project_dir(dir: &Path) -> bool {
         dir
     };
     [CONFIG_FILE, "promspec.yml"].iter().any(|name| {
-        let Ok(text) = std::fs::read_to_string(dir.join(name)) else {
+        let path = dir.join(name);
+        // Regular files only: a FIFO would block the read forever.
+        if !path.is_file() {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
             return false;
         };
         yaml::parse(SourceId(0), &text)
@@ -538,8 +573,51 @@ fn same_file(a: &Path, b: &Path) -> bool {
         }
 }
 
-/// Every YAML file below `dir`, skipping hidden entries, `target` and `node_modules`.
-fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
+fn not_regular() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "not a regular file or directory",
+    )
+}
+
+/// What a walk found, and the directories and files it has been through.
+#[derive(Debug, Default)]
+struct Walked {
+    /// YAML files, by the first path that reached them.
+    files: BTreeSet<PathBuf>,
+    /// Directories and files already seen, by device and inode: a symbolic
+    /// link to a directory is followed at most once, and a link cycle ends.
+    seen: HashSet<FileId>,
+}
+
+/// The identity of a file, whatever path leads to it.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn file_id(_path: &Path, meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path, _meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::fs::canonicalize(path).ok()?.hash(&mut h);
+    Some((0, h.finish()))
+}
+
+/// Every regular YAML file below `dir`, skipping hidden entries, `target`
+/// and `node_modules`. FIFOs, sockets and devices are skipped (reading them
+/// could block); each directory and file is visited once, however many
+/// links lead to it.
+fn walk(dir: &Path, walked: &mut Walked) -> std::io::Result<()> {
+    let meta = std::fs::metadata(dir)?;
+    if let Some(id) = file_id(dir, &meta)
+        && !walked.seen.insert(id)
+    {
+        return Ok(());
+    }
     let mut entries: Vec<_> = std::fs::read_dir(dir)?
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
@@ -551,10 +629,19 @@ fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) -> std::io::Result<()> {
         if name.starts_with('.') || name == "target" || name == "node_modules" {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if is_yaml(&path) {
-            out.insert(path);
+        // Follows links; a dangling link is skipped.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&path, walked)?;
+        } else if meta.is_file() && is_yaml(&path) {
+            if let Some(id) = file_id(&path, &meta)
+                && !walked.seen.insert(id)
+            {
+                continue;
+            }
+            walked.files.insert(path);
         }
     }
     Ok(())
@@ -568,8 +655,10 @@ mod tests {
     fn large_files_parse_in_slices_with_the_same_result() {
         let mut text = String::from("# header comment\ngroups:\n");
         for g in 0..400 {
+            // The last group repeats the first one's name, across slices.
+            let name = if g == 399 { 0 } else { g };
             text.push_str(&format!(
-                "  # group {g}\n  - name: g{g}\n    rules:\n      - alert: A{g}\n        expr: |\n          sum by (job) (rate(x_total{{job=\"j{g}\"}}[5m]))\n            > 1\n        annotations:\n          summary: \"{{{{ $labels.job }}}} ドキュメント\"\n"
+                "  # group {g}\n  - name: g{name}\n    rules:\n      - alert: A{g}\n        expr: |\n          sum by (job) (rate(x_total{{job=\"j{g}\"}}[5m]))\n            > 1\n        annotations:\n          summary: \"{{{{ $labels.job }}}} ドキュメント\"\n"
             ));
             text.push_str(
                 &"      # padding comment to make the file large enough to be split\n".repeat(8),
@@ -579,10 +668,15 @@ mod tests {
         let chunks = split_groups(&text).expect("the file is split");
         assert!(chunks.len() > 1);
         let whole = yaml::parse(SourceId(0), &text).unwrap();
-        let sliced = parse_chunks(SourceId(0), &text, &chunks).unwrap();
-        assert_eq!(whole[0].comments, sliced[0].comments);
-        let ir = |d: &yaml::Document| {
-            let f = rulefile::load::rule_file(SourceId(0), &d.root, Shape::Plain, &mut Vec::new());
+        let mut whole_diags = Vec::new();
+        let whole_file =
+            rulefile::load::rule_file(SourceId(0), &whole[0].root, Shape::Plain, &mut whole_diags);
+        let (sliced_file, sliced_comments, sliced_diags) =
+            load_in_slices(SourceId(0), &text, &chunks).expect("the slices load");
+        assert_eq!(whole[0].comments, sliced_comments);
+        assert_eq!(whole_diags, sliced_diags);
+        assert_eq!(sliced_diags.len(), 1, "{sliced_diags:?}");
+        let ir = |f: &rulefile::RuleFile| {
             f.rules()
                 .map(|(g, r)| {
                     (
@@ -592,12 +686,17 @@ mod tests {
                         r.name.clone(),
                         r.expr.span,
                         r.expr.text.clone(),
+                        r.annotations
+                            .iter()
+                            .map(|p| (p.key.clone(), p.value.clone()))
+                            .collect::<Vec<_>>(),
                     )
                 })
                 .collect::<Vec<_>>()
         };
-        let (a, b) = (ir(&whole[0]), ir(&sliced[0]));
+        let (a, b) = (ir(&whole_file), ir(&sliced_file));
         assert_eq!(a.len(), 400);
+        assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x, y, "the sliced parse differs from the whole-file parse");
         }

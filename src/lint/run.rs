@@ -189,6 +189,8 @@ fn finish(mut out: Vec<Diagnostic>, settings: &Settings) -> Vec<Diagnostic> {
             None => true,
         },
     });
+    // Kept until every rule is checked: no spare capacity per rule.
+    out.shrink_to_fit();
     out
 }
 

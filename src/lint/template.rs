@@ -59,6 +59,11 @@ pub const FUNCTIONS: &[&str] = &[
     "now",
 ];
 
+/// How deeply blocks (`if`, `with`, `range`, ...) and parentheses may nest.
+/// Real annotations nest two or three; the bound keeps the per-token look at
+/// the enclosing blocks cheap on hostile input.
+pub const MAX_NESTING: usize = 100;
+
 /// Variables Prometheus defines before every alert template.
 pub const VARIABLES: &[&str] = &["$", "$labels", "$externalLabels", "$externalURL", "$value"];
 
@@ -114,7 +119,7 @@ pub fn scan(text: &str) -> Scan {
         return out;
     }
     let mut blocks: Vec<(&'static str, Range<usize>)> = Vec::new();
-    let mut declared: Vec<String> = Vec::new();
+    let mut declared: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut at = 0;
     while let Some(open) = text[at..].find("{{").map(|i| at + i) {
         let Some(close) = find_close(text, open + 2) else {
@@ -166,6 +171,13 @@ pub fn scan(text: &str) -> Scan {
         let mut rest = &toks[..];
         match first {
             "if" | "with" | "range" | "define" | "block" => {
+                if blocks.len() >= MAX_NESTING {
+                    out.problem = Some(Problem {
+                        message: format!("blocks nested deeper than {MAX_NESTING} levels"),
+                        range: action,
+                    });
+                    return out;
+                }
                 blocks.push((
                     match first {
                         "if" => "if",
@@ -217,13 +229,22 @@ pub fn scan(text: &str) -> Scan {
         // Declarations first, so `{{ $x := ... }}` defines `$x`.
         for w in rest.windows(2) {
             if let (Tok::Var(v), Tok::Declare) = (&w[0].0, &w[1].0) {
-                declared.push(v.clone());
+                declared.insert(v.clone());
             }
         }
         let mut depth = 0i32;
         for (i, (tok, range)) in rest.iter().enumerate() {
             match tok {
-                Tok::Open => depth += 1,
+                Tok::Open => {
+                    depth += 1;
+                    if depth as usize > MAX_NESTING {
+                        out.problem = Some(Problem {
+                            message: format!("parentheses nested deeper than {MAX_NESTING} levels"),
+                            range: range.clone(),
+                        });
+                        return out;
+                    }
+                }
                 Tok::Close => {
                     depth -= 1;
                     if depth < 0 {
@@ -260,7 +281,7 @@ pub fn scan(text: &str) -> Scan {
                         Some((b, f)) => (b, Some(f)),
                         None => (v.as_str(), None),
                     };
-                    if !VARIABLES.contains(&base) && !declared.iter().any(|d| d == base) {
+                    if !VARIABLES.contains(&base) && !declared.contains(base) {
                         out.problem = Some(Problem {
                             message: format!("undefined variable `{base}`"),
                             range: range.clone(),
@@ -496,6 +517,32 @@ mod tests {
             let p = problem(t).unwrap_or_default();
             assert!(p.contains(want), "{t}: {p}");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = |n: usize| format!("{}x{}", "{{ if 1 }}".repeat(n), "{{ end }}".repeat(n));
+        assert_eq!(problem(&deep(MAX_NESTING)), None);
+        assert_eq!(
+            problem(&deep(100_000)).as_deref(),
+            Some("blocks nested deeper than 100 levels")
+        );
+        let parens = format!("{{{{ {}1{} }}}}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(
+            problem(&parens).as_deref(),
+            Some("parentheses nested deeper than 100 levels")
+        );
+    }
+
+    #[test]
+    fn many_declarations_scan_in_linear_time() {
+        let mut t = String::new();
+        for i in 0..20_000 {
+            t.push_str(&format!("{{{{ $v{i} := 1 }}}}{{{{ $v{i} }}}}"));
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(problem(&t), None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

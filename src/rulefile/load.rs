@@ -257,7 +257,12 @@ impl Loader<'_> {
             None => Vec::new(),
             Some(r) if r.is_null() => Vec::new(),
             Some(r) => match r.as_seq() {
-                Some(items) => items.iter().filter_map(|r| self.rule(r)).collect(),
+                Some(items) => {
+                    // Exact size: a large file holds hundreds of thousands of rules.
+                    let mut rules: Vec<Rule> = items.iter().filter_map(|r| self.rule(r)).collect();
+                    rules.shrink_to_fit();
+                    rules
+                }
                 None => {
                     self.diags.push(invalid_type(r, "a sequence of rules"));
                     Vec::new()
@@ -422,25 +427,35 @@ impl Loader<'_> {
     }
 
     fn repeated_groups(&mut self, groups: &[Group]) {
-        for (i, g) in groups.iter().enumerate() {
-            if let Some(first) = groups[..i].iter().find(|f| f.name.value == g.name.value) {
-                self.diags.push(
-                    Diagnostic::error(
-                        "rulefile/duplicate-group",
-                        format!("group `{}` is defined twice in this file", g.name.value),
-                    )
-                    .with_label(g.name.span, "defined again here")
-                    .with_secondary(first.name.span, "first defined here")
-                    .with_help("group names are unique per file; rename or merge the groups"),
-                );
-            }
-        }
+        repeated_groups(groups, self.diags);
     }
 }
 
 /// A mapping's span from its first key to the end of its last value: YAML
 /// puts the end of a block mapping where the next item starts, which would
 /// count the comments between two rules as part of the first.
+/// Report every group whose name an earlier group of the same file already
+/// has (`rulefile/duplicate-group`), in one pass.
+pub fn repeated_groups(groups: &[Group], diags: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<&str, &Group> = std::collections::HashMap::new();
+    for g in groups {
+        match first.get(g.name.value.as_str()) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    "rulefile/duplicate-group",
+                    format!("group `{}` is defined twice in this file", g.name.value),
+                )
+                .with_label(g.name.span, "defined again here")
+                .with_secondary(first.name.span, "first defined here")
+                .with_help("group names are unique per file; rename or merge the groups"),
+            ),
+            None => {
+                first.insert(&g.name.value, g);
+            }
+        }
+    }
+}
+
 fn content_span(node: &Node) -> Span {
     let last = match &node.kind {
         NodeKind::Scalar(_) => return node.span,

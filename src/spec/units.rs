@@ -132,6 +132,41 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, UnitError> {
             unit.examples()
         ),
     };
+    let value = parse_in_unit(t, unit, fail)?;
+    check_magnitude(t, value, unit)?;
+    Ok(value)
+}
+
+/// The largest number of seconds a threshold may hold: what a Go
+/// `time.Duration` (and so Prometheus' `humanizeDuration` and `for:`) can
+/// represent, about 292 years.
+pub const MAX_SECONDS: f64 = 9_223_372_036.0;
+
+/// Refuse values no query can meaningfully be compared with: numbers that
+/// overflow once scaled by their suffix (1 followed by 305 zeros, in `PiB`), and durations longer
+/// than Prometheus can represent.
+fn check_magnitude(t: &str, value: f64, unit: Unit) -> Result<(), UnitError> {
+    if !value.is_finite() {
+        return Err(UnitError {
+            message: format!("`{t}` is too large to be a number"),
+            help: format!(
+                "the threshold's unit is `{unit}`: write {}",
+                unit.examples()
+            ),
+        });
+    }
+    if unit == Unit::Seconds && value.abs() > MAX_SECONDS {
+        return Err(UnitError {
+            message: format!("`{t}` is longer than Prometheus can represent"),
+            help: "a duration threshold must be at most 292 years (9223372036 seconds); \
+                   check the value and its suffix"
+                .to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn parse_in_unit(t: &str, unit: Unit, fail: impl Fn(&str) -> UnitError) -> Result<f64, UnitError> {
     if let Some(n) = parse_number(t) {
         return Ok(n);
     }
@@ -231,8 +266,12 @@ pub fn humanize(value: f64, unit: Unit) -> String {
                     "{}ms",
                     format_number((value * 1000.0 * 1000.0).round() / 1000.0)
                 )
-            } else if value >= 60.0 && (value / 60.0).fract() == 0.0 || value >= 3600.0 {
-                format_duration(Duration::from_secs_f64(value))
+            } else if let Some(d) = (value >= 60.0 && (value / 60.0).fract() == 0.0
+                || value >= 3600.0)
+                .then(|| Duration::try_from_secs_f64(value).ok())
+                .flatten()
+            {
+                format_duration(d)
             } else {
                 format!("{}s", format_number(value))
             }
@@ -308,6 +347,43 @@ mod tests {
         assert!(parse_duration("5m1h").is_none());
         assert!(parse_duration("5").is_none());
         assert!(parse_duration("-5m").is_none());
+    }
+
+    #[test]
+    fn absurd_values_are_refused() {
+        for text in ["1e20", "1.8e19", "18446744073709551616", "-1e20"] {
+            let e = parse_value(text, Unit::Seconds).unwrap_err();
+            assert!(
+                e.message.contains("longer than Prometheus"),
+                "{text}: {e:?}"
+            );
+        }
+        let huge = format!("1{}PiB", "0".repeat(305));
+        let e = parse_value(&huge, Unit::Bytes).unwrap_err();
+        assert!(e.message.contains("too large"), "{e:?}");
+        assert!(parse_value("1e308/s", Unit::PerSecond).is_ok());
+        assert_eq!(parse_value("1e20", Unit::Count), Ok(1e20));
+        assert_eq!(
+            parse_value("292y", Unit::Seconds),
+            Ok(292.0 * 365.0 * 86400.0)
+        );
+    }
+
+    #[test]
+    fn humanizing_is_total() {
+        for v in [
+            1e20,
+            1.8e19,
+            18446744073709551616.0,
+            -1e20,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
+            for (_, unit) in Unit::ALL {
+                assert!(!humanize(v, unit).is_empty());
+            }
+        }
+        assert_eq!(humanize(1e20, Unit::Seconds), "100000000000000000000s");
     }
 
     #[test]

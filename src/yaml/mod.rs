@@ -5,7 +5,9 @@
 //! tree in which every scalar, key, sequence and mapping keeps its byte
 //! span, keeps comments (for `# promspec: disable=...`), rejects duplicate
 //! keys, and refuses alias expansion beyond a node budget so an alias bomb
-//! fails fast. Scalars stay text: whether `no` is a string or a boolean is
+//! fails fast. Nesting is bounded ([`MAX_DEPTH`], aliases included), so
+//! every recursive pass over a [`Node`] tree, its drop included, runs far
+//! from the end of the stack. Scalars stay text: whether `no` is a string or a boolean is
 //! decided by the consumer that knows the field's type, never by YAML 1.1
 //! rules.
 
@@ -134,11 +136,19 @@ pub struct Document {
     pub comments: Vec<Comment>,
 }
 
+/// The deepest nesting of collections a document may have, counting the
+/// contents of aliases where they are used. Real specs and rule files stay
+/// below 20; the bound keeps recursive passes over the tree (decoding,
+/// counting, dropping) far from overflowing the stack.
+pub const MAX_DEPTH: usize = 128;
+
 /// Limits that protect the loader.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Maximum number of nodes after alias expansion, per document.
     pub max_nodes: usize,
+    /// Maximum nesting depth, see [`MAX_DEPTH`].
+    pub max_depth: usize,
 }
 
 impl Limits {
@@ -147,6 +157,7 @@ impl Limits {
     pub fn for_text(text: &str) -> Self {
         Limits {
             max_nodes: 100_000 + text.len() * 2,
+            max_depth: MAX_DEPTH,
         }
     }
 }
@@ -156,12 +167,20 @@ impl Limits {
 /// Returns the documents, or a single `spec/parse` diagnostic at the place
 /// where the YAML stops being valid.
 pub fn parse(source: SourceId, text: &str) -> Result<Vec<Document>, Diagnostic> {
+    parse_at(source, text, 0)
+}
+
+/// [`parse`] a slice of a file that starts at byte `base` of the file: every
+/// span is an offset into the whole file. Lets a large file be parsed in
+/// slices without copying it.
+pub fn parse_at(source: SourceId, text: &str, base: usize) -> Result<Vec<Document>, Diagnostic> {
     let mut options = Options::default();
     options.set_emit_comments(true);
     let parser = Parser::new_from_str_with_options(text, options);
     Builder {
         source,
         text,
+        base,
         parser,
         anchors: HashMap::new(),
         nodes: 0,
@@ -174,8 +193,11 @@ pub fn parse(source: SourceId, text: &str) -> Result<Vec<Document>, Diagnostic> 
 struct Builder<'a> {
     source: SourceId,
     text: &'a str,
+    /// Offset of `text` in its file.
+    base: usize,
     parser: Parser<'a, granit_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with their height (levels of nesting, 1 for a scalar).
+    anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
     limits: Limits,
     comments: Vec<Comment>,
@@ -187,7 +209,7 @@ impl<'a> Builder<'a> {
     fn span(&self, span: &granit_parser::Span) -> Span {
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start);
-        Span::new(self.source, start..end.max(start))
+        Span::new(self.source, self.base + start..self.base + end.max(start))
     }
 
     fn scan_error(&self, e: ScanError) -> Diagnostic {
@@ -197,11 +219,13 @@ impl<'a> Builder<'a> {
         if let Some(c) = self.text[start..].chars().next() {
             end += c.len_utf8();
         }
+        let span = Span::new(self.source, self.base + start..self.base + end);
+        if e.info().contains("recursion limit") {
+            // The parser's own bound, reached while it looks ahead.
+            return self.too_deep(span);
+        }
         Diagnostic::error("spec/parse", format!("invalid YAML: {}", e.info()))
-            .with_label(
-                Span::new(self.source, start..end),
-                "the YAML is invalid here",
-            )
+            .with_label(span, "the YAML is invalid here")
             .with_help("check the indentation and quoting around this place")
     }
 
@@ -238,7 +262,7 @@ impl<'a> Builder<'a> {
                             empty(span)
                         }
                         Some(ev) => {
-                            let node = self.node(ev)?;
+                            let (node, _) = self.node(ev, 1)?;
                             self.expect_document_end()?;
                             node
                         }
@@ -288,8 +312,25 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn node(&mut self, (ev, raw_span): Ev<'a>) -> Result<Node, Diagnostic> {
+    fn too_deep(&self, span: Span) -> Diagnostic {
+        Diagnostic::error(
+            "spec/parse",
+            format!(
+                "the YAML nests deeper than {} levels",
+                self.limits.max_depth
+            ),
+        )
+        .with_label(span, "too deep here")
+        .with_help("flatten the structure; no promspec file needs this many levels")
+    }
+
+    /// Build the node starting with `ev`, at nesting level `depth` (1 for
+    /// the root). Returns the node and its height.
+    fn node(&mut self, (ev, raw_span): Ev<'a>, depth: usize) -> Result<(Node, usize), Diagnostic> {
         let span = self.span(&raw_span);
+        if depth > self.limits.max_depth {
+            return Err(self.too_deep(span));
+        }
         match ev {
             Event::Scalar(value, style, anchor, _tag) => {
                 self.count(1, span)?;
@@ -307,39 +348,54 @@ impl<'a> Builder<'a> {
                     }),
                     span,
                 };
-                self.anchor(anchor, &node);
-                Ok(node)
+                self.anchor(anchor, &node, 1);
+                Ok((node, 1))
             }
             Event::SequenceStart(_, anchor, _) => {
                 self.count(1, span)?;
                 let mut items = Vec::new();
+                let mut height = 1;
                 let end = loop {
                     match self.next()? {
                         Some((Event::SequenceEnd, end)) => break self.span(&end),
-                        Some(ev) => items.push(self.node(ev)?),
+                        Some(ev) => {
+                            let (item, h) = self.node(ev, depth + 1)?;
+                            height = height.max(h + 1);
+                            items.push(item);
+                        }
                         None => break span,
                     }
                 };
+                items.shrink_to_fit();
                 let node = Node {
                     kind: NodeKind::Seq(items),
                     span: span.to(end),
                 };
-                self.anchor(anchor, &node);
-                Ok(node)
+                self.anchor(anchor, &node, height);
+                Ok((node, height))
             }
             Event::MappingStart(_, anchor, _) => {
                 self.count(1, span)?;
                 let mut entries: Vec<(Node, Node)> = Vec::new();
+                let mut height = 1;
                 // Keys that came from `<<:` merges may be overridden by explicit keys.
                 let mut merged: Vec<bool> = Vec::new();
                 let end = loop {
                     let key = match self.next()? {
                         Some((Event::MappingEnd, end)) => break self.span(&end),
-                        Some(ev) => self.node(ev)?,
+                        Some(ev) => {
+                            let (key, h) = self.node(ev, depth + 1)?;
+                            height = height.max(h + 1);
+                            key
+                        }
                         None => break span,
                     };
                     let value = match self.next()? {
-                        Some(ev) => self.node(ev)?,
+                        Some(ev) => {
+                            let (value, h) = self.node(ev, depth + 1)?;
+                            height = height.max(h + 1);
+                            value
+                        }
                         None => empty(key.span),
                     };
                     if let Some(k) = key.as_scalar()
@@ -369,25 +425,30 @@ impl<'a> Builder<'a> {
                     entries.push((key, value));
                     merged.push(false);
                 };
+                entries.shrink_to_fit();
                 let node = Node {
                     kind: NodeKind::Map(entries),
                     span: span.to(end),
                 };
-                self.anchor(anchor, &node);
-                Ok(node)
+                self.anchor(anchor, &node, height);
+                Ok((node, height))
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id) else {
+                let Some((target, height)) = self.anchors.get(&id) else {
                     return Err(
                         Diagnostic::error("spec/parse", "alias to an unknown anchor")
                             .with_label(span, "no anchor of this name before here"),
                     );
                 };
+                let height = *height;
+                if depth + height - 1 > self.limits.max_depth {
+                    return Err(self.too_deep(span));
+                }
                 let size = node_count(target);
-                let mut copy = target.clone();
                 self.count(size, span)?;
+                let mut copy = self.anchors[&id].0.clone();
                 copy.span = span;
-                Ok(copy)
+                Ok((copy, height))
             }
             _ => {
                 Err(Diagnostic::error("spec/parse", "unexpected YAML event")
@@ -396,9 +457,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn anchor(&mut self, anchor: usize, node: &Node) {
+    fn anchor(&mut self, anchor: usize, node: &Node, height: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), height));
         }
     }
 }
@@ -466,47 +527,109 @@ fn merge_into(entries: &mut Vec<(Node, Node)>, value: Node) {
 /// in the file. The decoded characters appear in the raw text in order, apart
 /// from quotes, escapes, indentation and folded line breaks, which are
 /// skipped or matched as whitespace.
+///
+/// Rules ask for many offsets inside one expression; the table of the last
+/// scalar asked about is kept per thread, so each scalar is walked once and
+/// every further question costs a comparison and a lookup.
 pub fn source_offset(scalar: &Scalar, raw: &str, raw_start: usize, decoded_offset: usize) -> usize {
-    let mut r = match scalar.style {
-        Style::SingleQuoted | Style::DoubleQuoted => 1.min(raw.len()),
-        // Block scalar spans start at the content, after the header line.
-        Style::Literal | Style::Folded | Style::Plain => 0,
-    };
-    let raw_bytes = raw.as_bytes();
-    for (i, c) in scalar.value.char_indices() {
-        // Find where the decoded character `c` was written, skipping
-        // indentation, quotes and folded line breaks.
-        let (at, len) = loop {
-            let Some(rc) = raw[r..].chars().next() else {
-                return raw_start + raw.len();
-            };
-            if scalar.style == Style::DoubleQuoted && rc == '\\' {
-                break (r, escape_len(&raw_bytes[r..]));
-            }
-            if rc == c || (c.is_whitespace() && rc.is_whitespace()) {
-                break (r, rc.len_utf8());
-            }
-            r += rc.len_utf8();
-        };
-        if i >= decoded_offset {
-            return raw_start + at;
+    LAST_TABLE.with(|last| {
+        let mut last = last.borrow_mut();
+        if !last.as_ref().is_some_and(|t| t.is_for(scalar, raw)) {
+            *last = Some(OffsetTable::new(scalar, raw));
         }
-        r = at + len;
+        let table = last.as_ref().expect("set above");
+        raw_start + table.get(decoded_offset)
+    })
+}
+
+thread_local! {
+    static LAST_TABLE: std::cell::RefCell<Option<OffsetTable>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Where each byte of a scalar's decoded value was written in its raw text.
+#[derive(Debug)]
+pub struct OffsetTable {
+    value: String,
+    style: Style,
+    raw: String,
+    /// For each decoded byte offset `d`: the raw offset of the first decoded
+    /// character starting at or after `d`.
+    at: Vec<u32>,
+    /// The raw offset for decoded offsets past the end of the value.
+    tail: u32,
+}
+
+impl OffsetTable {
+    /// Walk `raw` once, matching every decoded character of `scalar`.
+    pub fn new(scalar: &Scalar, raw: &str) -> OffsetTable {
+        let value = &scalar.value;
+        let mut at = vec![raw.len() as u32; value.len() + 1];
+        let mut filled = 0;
+        let mut r = match scalar.style {
+            Style::SingleQuoted | Style::DoubleQuoted => 1.min(raw.len()),
+            // Block scalar spans start at the content, after the header line.
+            Style::Literal | Style::Folded | Style::Plain => 0,
+        };
+        let mut tail = None;
+        for (i, c) in value.char_indices() {
+            // Find where the decoded character `c` was written, skipping
+            // indentation, quotes and folded line breaks.
+            let found = loop {
+                let Some(rc) = raw[r..].chars().next() else {
+                    break None;
+                };
+                if scalar.style == Style::DoubleQuoted && rc == '\\' {
+                    break Some((r, escape_len(&raw[r..])));
+                }
+                if rc == c || (c.is_whitespace() && rc.is_whitespace()) {
+                    break Some((r, rc.len_utf8()));
+                }
+                r += rc.len_utf8();
+            };
+            let Some((pos, len)) = found else {
+                // The raw text ran out: every later offset maps to its end.
+                tail = Some(raw.len());
+                break;
+            };
+            at[filled..=i].fill(pos as u32);
+            filled = i + 1;
+            r = (pos + len).min(raw.len());
+            while !raw.is_char_boundary(r) {
+                r += 1;
+            }
+        }
+        let tail = tail.unwrap_or(r.min(raw.len())) as u32;
+        if filled <= value.len() && tail as usize != raw.len() {
+            at[filled..].fill(tail);
+        }
+        OffsetTable {
+            value: value.clone(),
+            style: scalar.style,
+            raw: raw.to_string(),
+            at,
+            tail,
+        }
     }
-    raw_start + r.min(raw.len())
+
+    /// Whether the table was built for this scalar and raw text.
+    pub fn is_for(&self, scalar: &Scalar, raw: &str) -> bool {
+        self.style == scalar.style && self.value == scalar.value && self.raw == raw
+    }
+
+    /// The raw offset of decoded offset `decoded`.
+    pub fn get(&self, decoded: usize) -> usize {
+        self.at.get(decoded).copied().unwrap_or(self.tail) as usize
+    }
 }
 
 /// Length in bytes of the escape sequence at the start of `raw` (which starts with `\`).
-fn escape_len(raw: &[u8]) -> usize {
-    match raw.get(1) {
+fn escape_len(raw: &str) -> usize {
+    match raw.as_bytes().get(1) {
         Some(b'x') => 4,
         Some(b'u') => 6,
         Some(b'U') => 10,
-        Some(_) => {
-            // `\` + one (possibly multi-byte) character
-            let s = std::str::from_utf8(&raw[1..]).ok();
-            1 + s.and_then(|s| s.chars().next()).map_or(1, char::len_utf8)
-        }
+        // `\` + one (possibly multi-byte) character
+        Some(_) => 1 + raw[1..].chars().next().map_or(1, char::len_utf8),
         None => 1,
     }
 }
@@ -580,5 +703,129 @@ mod tests {
         assert_eq!(&t[offsets(t, "q", "/")..][..1], "/");
         let t = "q: >-\n  sum(rate(x[5m]))\n  / sum(y)\n";
         assert_eq!(&t[offsets(t, "q", "/")..][..1], "/");
+    }
+
+    /// The character-by-character walk the offset table replaces.
+    fn walk_offset(scalar: &Scalar, raw: &str, decoded_offset: usize) -> usize {
+        let mut r = match scalar.style {
+            Style::SingleQuoted | Style::DoubleQuoted => 1.min(raw.len()),
+            _ => 0,
+        };
+        for (i, c) in scalar.value.char_indices() {
+            let (at, len) = loop {
+                let Some(rc) = raw[r..].chars().next() else {
+                    return raw.len();
+                };
+                if scalar.style == Style::DoubleQuoted && rc == '\\' {
+                    break (r, escape_len(&raw[r..]));
+                }
+                if rc == c || (c.is_whitespace() && rc.is_whitespace()) {
+                    break (r, rc.len_utf8());
+                }
+                r += rc.len_utf8();
+            };
+            if i >= decoded_offset {
+                return at;
+            }
+            r = at + len;
+        }
+        r.min(raw.len())
+    }
+
+    #[test]
+    fn offset_table_agrees_with_the_walk_at_every_offset() {
+        for text in [
+            "q: rate(x[5m]) > 1\n",
+            "q: \"rate(x{a=\\\"b\\\"}[5m]) \\u00e9 \\x41 > 1\"\n",
+            "q: 'it''s > 1 日本'\n",
+            "q: |\n  sum(rate(x[5m]))\n    / sum(y)\n",
+            "q: >-\n  sum(rate(x[5m]))\n  / sum(y)\n\n  + 1\n",
+            "q: \"\"\n",
+            "q: \"a\n  b\"\n",
+        ] {
+            let root = doc(text);
+            let node = root.get("q").unwrap();
+            let s = node.as_scalar().unwrap();
+            let raw = &text[node.span.range()];
+            for d in 0..=s.value.len() + 2 {
+                assert_eq!(
+                    source_offset(s, raw, 0, d),
+                    walk_offset(s, raw, d),
+                    "{text:?} at {d}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn escaped_scalars_map_in_linear_time() {
+        // 20,000 escapes in one double-quoted scalar, asked about 2,000 times.
+        let body = "x{a=\\\"b\\\"} ".repeat(4_000);
+        let text = format!("q: \"{body}\"\n");
+        let root = doc(&text);
+        let node = root.get("q").unwrap();
+        let s = node.as_scalar().unwrap();
+        let raw = &text[node.span.range()];
+        let started = std::time::Instant::now();
+        for d in (0..s.value.len()).step_by(s.value.len() / 2_000) {
+            let at = source_offset(s, raw, 0, d);
+            assert_eq!(raw.as_bytes()[at] == b'\\', s.value.as_bytes()[d] == b'"');
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded_with_a_diagnostic() {
+        for text in [
+            "[".repeat(100_000),
+            format!(
+                "{}x{}",
+                "[".repeat(MAX_DEPTH + 1),
+                "]".repeat(MAX_DEPTH + 1)
+            ),
+            "{a: ".repeat(100_000),
+            (0..MAX_DEPTH + 2)
+                .map(|i| format!("{}a:\n", "  ".repeat(i)))
+                .collect(),
+        ] {
+            let err = parse(SourceId(0), &text).unwrap_err();
+            assert!(
+                err.message.contains("nests deeper than 128 levels"),
+                "{}: {}",
+                &text[..20],
+                err.message
+            );
+        }
+        let ok = format!(
+            "{}x{}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert!(parse(SourceId(0), &ok).is_ok());
+    }
+
+    #[test]
+    fn aliases_count_towards_the_depth() {
+        // Each anchor nests 100 levels inside the previous one.
+        let mut text = String::new();
+        for i in 0..10 {
+            let inner = if i == 0 {
+                "x".to_string()
+            } else {
+                format!("*a{}", i - 1)
+            };
+            text.push_str(&format!(
+                "a{i}: &a{i} {}{inner}{}\n",
+                "[".repeat(100),
+                "]".repeat(100)
+            ));
+        }
+        let err = parse(SourceId(0), &text).unwrap_err();
+        assert!(err.message.contains("nests deeper"), "{}", err.message);
+        assert_eq!(&text[err.labels[0].span.range()], "*a0");
     }
 }

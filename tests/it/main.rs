@@ -16,6 +16,7 @@ mod e2e;
 mod fault_injection;
 mod generated;
 mod grafana_schema;
+mod hostile;
 mod invalid_projects;
 mod lint_cli;
 mod lint_crashes;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::BuildArgs;
-use crate::cli::output::{error, load_workspace, print_diagnostics};
+use crate::cli::output::{self, err, error, load_workspace, print_diagnostics};
 use crate::compile::conventions::BUILD_MANIFEST;
 use crate::compile::write::{self, Change};
 use crate::compile::{self, Output};
@@ -28,7 +28,9 @@ pub fn run(args: BuildArgs) -> ExitStatus {
         diagnostics.extend(collisions);
         diagnostics.sort();
         print_diagnostics(&diagnostics, &sources, args.format.into());
-        eprintln!("nothing was written: fix the errors above first");
+        err(format_args!(
+            "nothing was written: fix the errors above first\n"
+        ));
         return ExitStatus::Failure;
     }
     let result = if args.check {
@@ -44,21 +46,21 @@ pub fn run(args: BuildArgs) -> ExitStatus {
 
 fn waiting(out: &Path) -> impl FnOnce() + '_ {
     move || {
-        eprintln!(
-            "waiting for another promspec run on {} to finish",
+        err(format_args!(
+            "waiting for another promspec run on {} to finish\n",
             out.display()
-        )
+        ))
     }
 }
 
 fn plan(out: &Path, outputs: &[Output]) -> Result<write::Plan, write::WriteError> {
     let plan = write::plan(out, outputs, BUILD_MANIFEST)?;
     for file in &plan.left_alone {
-        eprintln!(
-            "warning: {}: {}",
+        err(format_args!(
+            "warning: {}: {}\n",
             out.join(&file.path).display(),
             file.reason
-        );
+        ));
     }
     Ok(plan)
 }
@@ -68,14 +70,17 @@ fn check(out: &Path, outputs: &[Output]) -> Result<ExitStatus, write::WriteError
     let plan = plan(out, outputs)?;
     let shown = out.display();
     if plan.is_up_to_date() {
-        eprintln!("{shown} is up to date ({} files)", outputs.len());
+        err(format_args!(
+            "{shown} is up to date ({} files)\n",
+            outputs.len()
+        ));
         return Ok(ExitStatus::Success);
     }
-    print!("{}", plan.diff());
-    eprintln!(
-        "{shown} is out of date: {} file(s) differ from what the specs produce; run `promspec build` and commit the result",
+    output::out(format_args!("{}", plan.diff()));
+    err(format_args!(
+        "{shown} is out of date: {} file(s) differ from what the specs produce; run `promspec build` and commit the result\n",
         plan.difference_count()
-    );
+    ));
     Ok(ExitStatus::Failure)
 }
 
@@ -88,13 +93,13 @@ fn build(out: &Path, outputs: &[Output]) -> Result<ExitStatus, write::WriteError
         0 => String::new(),
         n => format!(", {n} temporary file(s) of an interrupted run removed"),
     };
-    eprintln!(
-        "{}: {} created, {} updated, {} deleted, {} unchanged{temps}",
+    err(format_args!(
+        "{}: {} created, {} updated, {} deleted, {} unchanged{temps}\n",
         out.display(),
         count(|c| matches!(c, Change::Create { .. })),
         count(|c| matches!(c, Change::Update { .. })),
         count(|c| matches!(c, Change::Delete { .. })),
         plan.unchanged,
-    );
+    ));
     Ok(ExitStatus::Success)
 }

@@ -2,20 +2,20 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::ExplainArgs;
-use crate::cli::output::error;
+use crate::cli::output::{error, out};
 use crate::diag::codes;
 use crate::lint::registry;
 
 /// Print the documentation of an id, or list every id.
 pub fn run(args: ExplainArgs) -> ExitStatus {
     if args.list {
-        print!("{}", list());
+        out(format_args!("{}", list()));
         return ExitStatus::Success;
     }
     let id = args.id.unwrap_or_default();
     match explain(&id) {
         Some(text) => {
-            print!("{text}");
+            out(format_args!("{text}"));
             ExitStatus::Success
         }
         None => {

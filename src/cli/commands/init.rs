@@ -2,7 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::InitArgs;
-use crate::cli::output::error;
+use crate::cli::output::{err, error};
 
 const PROJECT: &str = include_str!("../templates/promspec.yaml");
 const EXAMPLE: &str = include_str!("../templates/example.yaml");
@@ -30,8 +30,10 @@ pub fn run(args: InitArgs) -> ExitStatus {
             error(format!("{}: {e}", path.display()));
             return ExitStatus::Error;
         }
-        eprintln!("created {}", path.display());
+        err(format_args!("created {}\n", path.display()));
     }
-    eprintln!("next: edit the specs, then run `promspec build`");
+    err(format_args!(
+        "next: edit the specs, then run `promspec build`\n"
+    ));
     ExitStatus::Success
 }

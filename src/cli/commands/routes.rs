@@ -2,7 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::RoutesTestArgs;
-use crate::cli::output::{error, print_diagnostics};
+use crate::cli::output::{err, error, out, print_diagnostics};
 use crate::compile::alertmanager;
 use crate::diag::Diagnostics;
 use crate::pipeline;
@@ -14,10 +14,23 @@ use crate::source::SourceMap;
 /// The configuration to evaluate: read from `--config`, or compiled from the specs.
 fn load_config(args: &RoutesTestArgs) -> Result<Config, ExitStatus> {
     if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            error(format!("cannot read {}: {e}", path.display()));
-            ExitStatus::Error
-        })?;
+        // Regular files only: reading a FIFO would block forever.
+        let regular = std::fs::metadata(path).and_then(|m| {
+            if m.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a regular file",
+                ))
+            }
+        });
+        let text = regular
+            .and_then(|()| std::fs::read_to_string(path))
+            .map_err(|e| {
+                error(format!("cannot read {}: {e}", path.display()));
+                ExitStatus::Error
+            })?;
         let mut sources = SourceMap::new();
         let id = sources.add(path, text);
         return read::read(&sources, id).map_err(|diags| {
@@ -39,7 +52,9 @@ fn load_config(args: &RoutesTestArgs) -> Result<Config, ExitStatus> {
             Ok(alertmanager::config(&ws.project, &ws.features))
         }
         _ => {
-            eprintln!("cannot compile the routing: fix the errors above first");
+            err(format_args!(
+                "cannot compile the routing: fix the errors above first\n"
+            ));
             Err(ExitStatus::Failure)
         }
     }
@@ -59,13 +74,13 @@ pub fn test(args: RoutesTestArgs) -> ExitStatus {
         Err(status) => return status,
     };
     let result = answer::answer(&config, &labels);
-    print!("{}", answer::render(&result));
+    out(format_args!("{}", answer::render(&result)));
     match &args.verify {
         Some(expected) if *expected != result.receivers_line() => {
-            eprintln!(
-                "expected receivers `{expected}`, but the alert reaches `{}`",
+            err(format_args!(
+                "expected receivers `{expected}`, but the alert reaches `{}`\n",
                 result.receivers_line()
-            );
+            ));
             ExitStatus::Failure
         }
         _ => ExitStatus::Success,

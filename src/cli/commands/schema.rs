@@ -2,7 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::SchemaArgs;
-use crate::cli::output::error;
+use crate::cli::output::{err, error, out};
 use crate::compile::Output;
 use crate::compile::conventions::SCHEMA_MANIFEST;
 use crate::compile::write;
@@ -27,10 +27,10 @@ pub fn run(args: SchemaArgs) -> ExitStatus {
         // The same rules as `build`: a lock, a manifest of what was written,
         // no file replaced that promspec cannot prove it wrote.
         let written = write::lock_for_writing(&dir, || {
-            eprintln!(
-                "waiting for another promspec run on {} to finish",
+            err(format_args!(
+                "waiting for another promspec run on {} to finish\n",
                 dir.display()
-            )
+            ))
         })
         .and_then(|_lock| {
             let plan = write::plan(&dir, &outputs, SCHEMA_MANIFEST)?;
@@ -42,7 +42,10 @@ pub fn run(args: SchemaArgs) -> ExitStatus {
                 for output in &outputs {
                     let changed = plan.changes.iter().any(|c| c.path() == output.path);
                     let verb = if changed { "wrote" } else { "unchanged" };
-                    eprintln!("{verb} {}", dir.join(&output.path).display());
+                    err(format_args!(
+                        "{verb} {}\n",
+                        dir.join(&output.path).display()
+                    ));
                 }
                 ExitStatus::Success
             }
@@ -57,6 +60,6 @@ pub fn run(args: SchemaArgs) -> ExitStatus {
     } else {
         schema::feature_schema()
     };
-    print!("{text}");
+    out(format_args!("{text}"));
     ExitStatus::Success
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::TestArgs;
-use crate::cli::output::{error, load_workspace};
+use crate::cli::output::{error, load_workspace, out};
 use crate::promtool;
 
 /// Compile the specs and run every threshold's unit test with promtool.
@@ -27,7 +27,7 @@ pub fn run(args: TestArgs) -> ExitStatus {
     };
     match promtool::run(&workspace, &promtool, scratch.path()) {
         Ok(report) => {
-            print!("{report}");
+            out(format_args!("{report}"));
             if report.failed() {
                 ExitStatus::Failure
             } else {

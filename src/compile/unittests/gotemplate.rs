@@ -266,18 +266,29 @@ fn pipeline(toks: &[String]) -> Result<Pipeline, TemplateError> {
 fn parse(template: &str) -> Result<Vec<Node>, TemplateError> {
     let pieces = lex(template)?;
     let mut pos = 0;
-    let (nodes, end) = parse_list(&pieces, &mut pos)?;
+    let (nodes, end) = parse_list(&pieces, &mut pos, 0)?;
     if end.is_some() {
         return Err(TemplateError("unexpected `end` or `else`".into()));
     }
     Ok(nodes)
 }
 
-/// Parse nodes until `end` or `else` (returned) or the end of input (None).
+/// How deeply `with`/`if` blocks may nest. Parsing, rendering and dropping
+/// the tree recurse once per level; real annotations nest two or three.
+pub const MAX_NESTING: usize = 100;
+
+/// Parse nodes until `end` or `else` (returned) or the end of input (None),
+/// inside `depth` enclosing blocks.
 fn parse_list(
     pieces: &[Piece],
     pos: &mut usize,
+    depth: usize,
 ) -> Result<(Vec<Node>, Option<String>), TemplateError> {
+    if depth > MAX_NESTING {
+        return Err(TemplateError(format!(
+            "blocks nested deeper than {MAX_NESTING} levels"
+        )));
+    }
     let mut nodes = Vec::new();
     while *pos < pieces.len() {
         let piece = &pieces[*pos];
@@ -297,10 +308,10 @@ fn parse_list(
                     Some("end") | Some("else") => return Ok((nodes, Some(toks[0].clone()))),
                     Some(kw @ ("with" | "if")) => {
                         let cond = pipeline(&toks[1..])?;
-                        let (body, end) = parse_list(pieces, pos)?;
+                        let (body, end) = parse_list(pieces, pos, depth + 1)?;
                         let otherwise = match end.as_deref() {
                             Some("else") => {
-                                let (e, end2) = parse_list(pieces, pos)?;
+                                let (e, end2) = parse_list(pieces, pos, depth + 1)?;
                                 if end2.as_deref() != Some("end") {
                                     return Err(TemplateError("missing `end`".into()));
                                 }
@@ -731,5 +742,16 @@ mod tests {
             let e = render(t, &labels, 1.0).unwrap_err();
             assert!(e.0.contains("printf precision"), "{t}: {e}");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let labels = BTreeMap::new();
+        let deep = |n: usize| format!("{}x{}", "{{ if 1 }}".repeat(n), "{{ end }}".repeat(n));
+        assert_eq!(render(&deep(MAX_NESTING), &labels, 1.0).unwrap(), "x");
+        let e = render(&deep(100_000), &labels, 1.0).unwrap_err();
+        assert_eq!(e.0, "blocks nested deeper than 100 levels");
+        let e = render(&"{{ with $value }}".repeat(100_000), &labels, 1.0).unwrap_err();
+        assert_eq!(e.0, "blocks nested deeper than 100 levels");
     }
 }

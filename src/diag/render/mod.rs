@@ -114,3 +114,29 @@ pub(crate) fn position(d: &Diagnostic, sources: &SourceMap) -> Option<Position> 
         end_column,
     })
 }
+
+/// A JSON array whose elements are built one at a time while it is written.
+pub(crate) struct Lazy<'a, F: Fn(&Diagnostic) -> serde_json::Value> {
+    diagnostics: &'a [Diagnostic],
+    element: &'a F,
+}
+
+impl<'a, F: Fn(&Diagnostic) -> serde_json::Value> Lazy<'a, F> {
+    pub(crate) fn new(diagnostics: &'a [Diagnostic], element: &'a F) -> Self {
+        Lazy {
+            diagnostics,
+            element,
+        }
+    }
+}
+
+impl<F: Fn(&Diagnostic) -> serde_json::Value> serde::Serialize for Lazy<'_, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.diagnostics.len()))?;
+        for d in self.diagnostics {
+            seq.serialize_element(&(self.element)(d))?;
+        }
+        seq.end()
+    }
+}

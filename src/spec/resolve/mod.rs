@@ -38,7 +38,8 @@ use crate::spec::units;
 /// Labels promspec sets itself; a spec may not set them.
 pub const RESERVED_LABELS: [&str; 4] = ["feature", "team", "severity", "priority"];
 
-fn is_slug(s: &str) -> bool {
+/// Whether `s` is a valid slug (`^[a-z][a-z0-9-]*$`, not ending in `-`).
+pub fn is_slug(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')

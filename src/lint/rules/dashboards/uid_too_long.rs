@@ -6,6 +6,7 @@ use crate::lint::Check;
 use crate::lint::registry::declare_rule;
 use crate::source::{SourceMap, Span};
 use crate::spec::model::Workspace;
+use crate::spec::resolve::is_slug;
 
 /// The id of this rule.
 pub const ID: &str = "dashboards/uid-too-long";
@@ -56,9 +57,13 @@ declare_rule! {
 }
 
 /// Report every feature whose readable dashboard uid does not fit.
+///
+/// An invalid slug is already reported as `spec/invalid-slug`; its uid is
+/// not judged.
 pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     ws.features
         .iter()
+        .filter(|f| is_slug(&f.slug))
         .filter_map(|f| {
             let readable = readable_dashboard_uid(&f.slug);
             (readable.len() > MAX_UID_LEN)
