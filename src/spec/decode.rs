@@ -107,11 +107,21 @@ impl Default for Decoder {
     }
 }
 
+/// The longest input [`did_you_mean`] compares.
+pub const MAX_TYPO_LEN: usize = 128;
+
 /// The closest candidate to `input`, if one is close enough to be a likely typo.
+///
+/// Names people type are short; an input longer than [`MAX_TYPO_LEN`] is
+/// not a typo of one, and comparing it would cost its length times every
+/// candidate's (a hostile 70,000-character time zone took seconds).
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if input.len() > MAX_TYPO_LEN {
+        return None;
+    }
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(input, c), c))
