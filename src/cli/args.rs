@@ -32,7 +32,7 @@ pub enum Command {
     Test(TestArgs),
     /// Lint specs, Prometheus rule files and PrometheusRule manifests.
     #[command(
-        after_help = "Examples:\n  promspec lint                   # the project: specs/ and generated/\n  promspec lint rules/ 'k8s/**/*-rules.yaml' --format concise\n  promspec lint --format sarif > promspec.sarif\n  promspec lint --fail-on warning # CI: warnings fail too"
+        after_help = "Examples:\n  promspec lint                   # the project: specs/ and generated/\n  promspec lint rules/ 'k8s/**/*-rules.yaml' --format concise\n  promspec lint --format sarif > promspec.sarif\n  promspec lint --fail-on warning # CI: warnings fail too\n  promspec lint --write-baseline .promspec-baseline.json   # adopt: record today's findings\n  promspec lint --baseline .promspec-baseline.json         # report only new ones"
     )]
     Lint(LintArgs),
     /// Print or write the JSON schemas of the spec and project file.
@@ -134,6 +134,34 @@ pub struct LintArgs {
     /// Exit 1 when a finding at this level or above exists.
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print findings only: no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// When to color human output.
+    #[arg(long, value_enum, default_value_t)]
+    pub color: ColorChoice,
+    /// Report YAML files that are none of promspec's shapes (CI workflows,
+    /// compose files, other manifests) instead of skipping them quietly.
+    #[arg(long)]
+    pub report_unknown: bool,
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// When printing to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The lowest severity that fails a lint run.
