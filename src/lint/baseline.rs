@@ -5,8 +5,9 @@
 //! then drops the recorded ones and reports only new findings. A finding is
 //! keyed by what it is about, never by where it is: the file's path, the
 //! rule id, the name of the alerting or recording rule it sits in, a hash of
-//! that rule's expression with whitespace collapsed (of the finding's own
-//! source text when it is outside any rule) and the message. Moving a rule
+//! that rule's expression with the whitespace outside strings left out (of
+//! the finding's own source text when it is outside any rule) and the
+//! message. Moving a rule
 //! within its file, reindenting or reflowing its expression keeps it
 //! suppressed; editing the expression, renaming the rule or moving it to
 //! another file reports it again. The same key may be recorded several
@@ -38,7 +39,8 @@ pub struct Key {
     /// outside rules).
     pub name: String,
     /// First 16 hex digits of the SHA-256 of the rule's expression (outside
-    /// rules: of the finding's source text), whitespace collapsed.
+    /// rules: of the finding's source text), whitespace outside strings
+    /// left out.
     pub hash: String,
     /// The message.
     pub message: String,
@@ -169,7 +171,11 @@ pub fn key(d: &Diagnostic, sources: &SourceMap, rules: &[RuleItem]) -> Key {
             message: d.message.clone(),
         };
     };
-    let file = sources.get(span.source).path.to_string_lossy().replace('\\', "/");
+    let file = sources
+        .get(span.source)
+        .path
+        .to_string_lossy()
+        .replace('\\', "/");
     let file = file.strip_prefix("./").unwrap_or(&file).to_string();
     let inside = rules
         .iter()
@@ -190,11 +196,31 @@ pub fn key(d: &Diagnostic, sources: &SourceMap, rules: &[RuleItem]) -> Key {
     }
 }
 
-/// First 16 hex digits of the SHA-256 of `text` with runs of whitespace
-/// collapsed into one space and the ends trimmed.
+/// First 16 hex digits of the SHA-256 of `text` without the whitespace
+/// outside quoted strings, so reindenting or reflowing an expression keeps
+/// its hash.
 fn hash(text: &str) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    Sha256::digest(collapsed.as_bytes())
+    let mut squeezed = String::with_capacity(text.len());
+    let mut quote = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q != '`' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c.is_whitespace() => continue,
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None => {}
+        }
+        squeezed.push(c);
+    }
+    Sha256::digest(squeezed.as_bytes())
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
@@ -211,7 +237,10 @@ mod tests {
             hash("sum(rate(x[5m]))\n  > 1"),
             hash("  sum(rate(x[5m])) > 1 ")
         );
+        assert_eq!(hash("sum by (job) (\n  up\n)\n"), hash("sum by(job)(up)"));
         assert_ne!(hash("sum(rate(x[5m])) > 1"), hash("sum(rate(x[5m])) > 2"));
+        assert_ne!(hash(r#"up{a="x y"}"#), hash(r#"up{a="xy"}"#));
+        assert_ne!(hash(r#"up{a="x\" y"}"#), hash(r#"up{a="x\"y"}"#));
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod fault_injection;
 mod generated;
 mod grafana_schema;
 mod invalid_projects;
+mod lint_adoption;
 mod lint_cli;
 mod lint_crashes;
 mod output_safety;
