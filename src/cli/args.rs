@@ -61,6 +61,33 @@ pub enum Command {
         after_help = "Examples:\n  promspec diff                   # against HEAD\n  promspec diff origin/main --format markdown > comment.md\n  promspec diff ../release-1.4/specs\n\nReports alerts added, removed or renamed, level values, `for`, receivers, priorities,\nresponse times, time intervals and dashboard panels. Exit status: 0 (also when something\nchanged), 2 when a side cannot be read."
     )]
     Diff(DiffArgs),
+    /// Build the offline metrics catalog that lint checks metrics against.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  curl -s localhost:9100/metrics > node.prom && promspec catalog import node.prom -o specs/catalog.yaml\n  curl -s prometheus:9090/api/v1/metadata > metadata.json && promspec catalog import metadata.json -o specs/catalog.yaml"
+    )]
+    Catalog(CatalogCommand),
+}
+
+/// Subcommands of `catalog`.
+#[derive(Debug, clap::Subcommand)]
+pub enum CatalogCommand {
+    /// Read Prometheus text exposition (`/metrics` output) or the JSON of
+    /// `/api/v1/metadata` and write a sorted YAML catalog (metric -> type,
+    /// help, unit).
+    Import(CatalogImportArgs),
+}
+
+/// Arguments of `catalog import`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogImportArgs {
+    /// Files to read, merged in order (the first declared type wins).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write the catalog here (lint reads `catalog.yaml` next to
+    /// `promspec.yaml`) instead of to stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// How to print findings.

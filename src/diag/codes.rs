@@ -166,6 +166,11 @@ pub const CODES: &[Code] = &[
         explanation: "Rule files have `groups:` at the top; prometheus-operator manifests have `kind: PrometheusRule` and `spec.groups`; feature specs live in a directory with a project file `promspec.yaml`. YAML files that match none of these (CI workflows, compose files, other Kubernetes objects) are skipped quietly and counted in the summary line; `promspec lint --report-unknown` reports each as a warning. A file that looks like rules (`rules:`, `alert:`, `record:` or `expr:` at the top, or a list of rules) but has no `groups:` is an error: Prometheus would load nothing from it. Put the rules under `groups: [{name: <group>, rules: [...]}]`.",
     },
     Code {
+        id: "catalog/invalid",
+        summary: "The metrics catalog (`catalog.yaml`) cannot be read.",
+        explanation: "`promspec catalog import` writes the catalog: a `metrics:` map from metric name to `type` (counter, gauge, histogram, summary, gaugehistogram, info, stateset or unknown), `help` and `unit`. Regenerate it from the exporters' `/metrics` output or Prometheus' `/api/v1/metadata`, or fix the entry the label points at.",
+    },
+    Code {
         id: "lint/unknown-rule",
         summary: "`lint.rules` in `promspec.yaml` names a rule that does not exist.",
         explanation: "The help suggests the closest id; `promspec explain --list` lists every rule.",

@@ -6,6 +6,7 @@
 mod alertmanager;
 mod alertmanager_live;
 mod architecture;
+mod catalog;
 mod cli;
 mod cli_test;
 mod corpus;
