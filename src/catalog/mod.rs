@@ -27,7 +27,7 @@ use crate::source::{SourceId, Span};
 use crate::yaml;
 
 /// Name of the catalog file looked up next to the project file.
-pub const FILE_NAME: &str = "catalog.yaml";
+pub const FILE_NAME: &str = crate::spec::load::CATALOG_FILE;
 
 /// A metric family's type, as exporters declare it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -15,13 +15,18 @@
 //! file (`rules:`, `alert:`, `record:` or `expr:` at the top, or a list of
 //! rules) but is not one is always an error: it would silently lint nothing.
 //!
+//! A metrics catalog (`catalog.yaml`, see [`crate::catalog`]) next to a
+//! project file gives its specs and rule files metric types as facts.
+//!
 //! With no paths, the project is linted: `specs/` and the rule files in
 //! `generated/` that promspec did not generate (the generated ones are the
 //! specs' own rules, already linted at the spec lines they come from).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::catalog::{self, Catalog};
 use crate::compile::{conventions, lower};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::run::{self, Input, Target};
@@ -225,13 +230,14 @@ pub fn lint_with(paths: &[PathBuf], options: Options) -> Result<Report, LoadErro
     for (dir, only) in &spec_dirs {
         let first = sources.files().count() as u32;
         let (workspace, found) = workspace::load(dir, &mut sources)?;
+        files += sources.files().count() - first as usize;
+        let catalog = read_catalog(dir, &mut sources, &mut diagnostics)?;
         let keep = |d: &Diagnostic| match (only, d.primary_span()) {
             (Some(only), Some(span)) => only
                 .iter()
                 .any(|p| same_file(p, &sources.get(span.source).path)),
             _ => true,
         };
-        files += sources.files().count() - first as usize;
         if let Some(ws) = &workspace {
             for feature in &ws.features {
                 let file = lower::feature(&ws.project, feature);
@@ -239,7 +245,7 @@ pub fn lint_with(paths: &[PathBuf], options: Options) -> Result<Report, LoadErro
             }
         }
         let judged = workspace
-            .map(|ws| specs::check(&ws, &sources))
+            .map(|ws| specs::check_with_catalog(&ws, &sources, catalog))
             .unwrap_or_default();
         diagnostics.extend(found.into_iter().chain(judged).filter(|d| keep(d)));
     }
@@ -307,6 +313,9 @@ pub fn lint_with(paths: &[PathBuf], options: Options) -> Result<Report, LoadErro
     all.extend(diagnostics);
     all.extend(findings);
     all.sort();
+    // An unknown metric once, at its first use, not at every use.
+    let mut seen = HashSet::new();
+    all.retain(|d| d.id != "promql/unknown-metric" || seen.insert(d.message.clone()));
     Ok(Report {
         sources,
         diagnostics: all,
@@ -599,7 +608,31 @@ fn config_settings(
         return Ok(Settings::default());
     };
     let config = lint_config::read(&doc.root, diagnostics);
-    Ok(Settings::from_config(&config, diagnostics))
+    let mut settings = Settings::from_config(&config, diagnostics);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    settings.catalog = read_catalog(dir, sources, diagnostics)?;
+    Ok(settings)
+}
+
+/// The metrics catalog in `dir` (next to a project file), when there is one.
+fn read_catalog(
+    dir: &Path,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Arc<Catalog>>, LoadError> {
+    let path = dir.join(catalog::FILE_NAME);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let id = sources.add(&path, text);
+    match Catalog::parse(id, &sources.get(id).text) {
+        Ok(c) => Ok(Some(Arc::new(c))),
+        Err(d) => {
+            diagnostics.push(d);
+            Ok(None)
+        }
+    }
 }
 
 /// The nearest `promspec.yaml` at or above `dir`.
@@ -652,10 +685,11 @@ fn is_project_dir(dir: &Path) -> bool {
     })
 }
 
+/// The project file and the metrics catalog: read for what they say, not linted.
 fn is_config_name(path: &Path) -> bool {
     matches!(
         path.file_name().and_then(|n| n.to_str()),
-        Some(CONFIG_FILE | "promspec.yml")
+        Some(CONFIG_FILE | "promspec.yml" | catalog::FILE_NAME)
     )
 }
 
