@@ -233,7 +233,7 @@ rules/a.yml:9:69: warning[promql/unknown-metric] the metrics catalog has no metr
     let (code, stdout) = concise_lint(dir.path(), &["rules"]);
     assert_eq!(code, Some(1));
     assert!(
-        stdout.contains("rules/catalog.yaml:2:12: error[catalog/invalid]"),
+        stdout.contains("rules/catalog.yaml:2:13: error[catalog/invalid]"),
         "{stdout}"
     );
 }
