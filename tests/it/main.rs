@@ -7,6 +7,7 @@ mod alertmanager;
 mod alertmanager_live;
 mod architecture;
 mod catalog;
+mod catalog_live;
 mod cli;
 mod cli_test;
 mod corpus;
