@@ -163,7 +163,7 @@ pub const CODES: &[Code] = &[
     Code {
         id: "rulefile/unknown-shape",
         summary: "A YAML file is neither a rule file, a PrometheusRule manifest nor a spec, or looks like rules without `groups:`.",
-        explanation: "Rule files have `groups:` at the top; prometheus-operator manifests have `kind: PrometheusRule` and `spec.groups`; feature specs live in a directory with a project file `promspec.yaml`. YAML files that match none of these (CI workflows, compose files, other Kubernetes objects) are skipped quietly and counted in the summary line; `promspec lint --report-unknown` reports each as a warning. A file that looks like rules (`rules:`, `alert:`, `record:` or `expr:` at the top, or a list of rules) but has no `groups:` is an error: Prometheus would load nothing from it. Put the rules under `groups: [{name: <group>, rules: [...]}]`.",
+        explanation: "Rule files have `groups:` at the top; prometheus-operator manifests have `kind: PrometheusRule` and `spec.groups`; feature specs live in a directory with a project file `promspec.yaml`. YAML files that match none of these (CI workflows, compose files, other Kubernetes objects) are skipped quietly and counted in the summary line; `promspec lint --report-unknown` reports each as a warning. A file that looks like rules (a rule with `alert:` or `record:` and `expr:`, a group whose `rules:` lists such rules, or a list of either) but has no `groups:` is an error: Prometheus would load nothing from it. Put the rules under `groups: [{name: <group>, rules: [...]}]`.",
     },
     Code {
         id: "catalog/invalid",

@@ -12,8 +12,8 @@
 //! another Kubernetes object) is skipped and counted in [`Report::skipped`];
 //! it is reported (`rulefile/unknown-shape`, a warning) only when
 //! [`Options::report_unknown`] asks for it. A file that looks like a rule
-//! file (`rules:`, `alert:`, `record:` or `expr:` at the top, or a list of
-//! rules) but is not one is always an error: it would silently lint nothing.
+//! file (a rule, a group or a list of them without `groups:` around them)
+//! but is not one is always an error: it would silently lint nothing.
 //!
 //! A metrics catalog (`catalog.yaml`, see [`crate::catalog`]) next to a
 //! project file gives its specs and rule files metric types as facts.
@@ -430,20 +430,26 @@ fn load_target(
     )
 }
 
-/// Keys only a rule or a rule group has.
-const RULE_KEYS: &[&str] = &["rules", "alert", "record", "expr"];
-
 /// Whether a document that is no rule file looks like one written wrong:
-/// `rules:`, `alert:`, `record:` or `expr:` at the top, or a list whose
-/// first item has one of them.
+/// a rule (`alert:` or `record:` with `expr:`), a group (`rules:` listing
+/// such rules) or a list of either, without `groups:` around them. Other
+/// files with a `rules:` key (ESLint, yamllint, Semgrep configs) are not.
 fn looks_like_rules(root: &yaml::Node) -> bool {
-    let has_rule_key = |n: &yaml::Node| RULE_KEYS.iter().any(|k| n.get(k).is_some());
+    let is_rule = |n: &yaml::Node| {
+        n.get("expr").is_some() && (n.get("alert").is_some() || n.get("record").is_some())
+    };
+    let is_group = |n: &yaml::Node| {
+        n.get("rules")
+            .and_then(yaml::Node::as_seq)
+            .and_then(|items| items.first())
+            .is_some_and(is_rule)
+    };
     if root.as_map().is_some() {
-        return has_rule_key(root);
+        return is_rule(root) || is_group(root);
     }
     root.as_seq()
         .and_then(|items| items.first())
-        .is_some_and(|first| first.as_map().is_some() && has_rule_key(first))
+        .is_some_and(|first| is_rule(first) || is_group(first))
 }
 
 /// Files larger than this are parsed in parallel, a slice of groups per core.

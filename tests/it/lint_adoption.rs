@@ -210,6 +210,22 @@ fn yaml_files_of_other_shapes_are_skipped_unless_asked() {
         );
     }
 
+    // Other tools' configs with a `rules:` key are other shapes too.
+    write(dir, ".eslintrc.yml", "rules:\n  semi: [error, always]\n");
+    write(
+        dir,
+        ".yamllint.yaml",
+        "extends: default\nrules:\n  line-length: disable\n",
+    );
+    write(
+        dir,
+        "semgrep.yml",
+        "rules:\n  - id: no-eval\n    pattern: eval(...)\n    message: no\n    languages: [js]\n    severity: ERROR\n",
+    );
+    let (code, stdout, stderr) = concise(dir, &[".eslintrc.yml", ".yamllint.yaml", "semgrep.yml"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""));
+    assert!(stderr.contains("skipped 3 other YAML files"), "{stderr}");
+
     // Something that looks like rules but has no `groups:` is an error, flag or not.
     write(
         dir,
