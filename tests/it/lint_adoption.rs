@@ -247,3 +247,28 @@ fn yaml_files_of_other_shapes_are_skipped_unless_asked() {
     assert_eq!(code, Some(1));
     assert!(stdout.contains("error[rulefile/parse]"), "{stdout}");
 }
+
+#[test]
+fn a_baseline_keys_spec_findings_by_threshold_not_by_line() {
+    let (guard, specs) = crate::support::project();
+    let dir = guard.path();
+    let path = specs.join("mycats.yaml");
+    let spec = std::fs::read_to_string(&path).unwrap();
+    let needle = "probe_duration_seconds{job=\"mycats-health\"}";
+    assert!(spec.contains(needle));
+    let spec = spec.replacen(needle, "probe_duration_seconds{job=~\"mycats-health\"}", 1);
+    std::fs::write(&path, &spec).unwrap();
+    let (_, stdout, _) = concise(dir, &["specs"]);
+    assert!(stdout.contains("specs/mycats.yaml:"), "{stdout}");
+
+    let (code, _, _) = concise(dir, &["specs", "--write-baseline", "baseline.json"]);
+    assert_eq!(code, Some(0));
+    // Comments above push every threshold down.
+    std::fs::write(&path, format!("# one\n# two\n# three\n{spec}")).unwrap();
+    let (code, stdout, stderr) = concise(dir, &["specs", "--baseline", "baseline.json"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
+    assert!(
+        stderr.contains(": no problems (1 known finding in the baseline)"),
+        "{stderr}"
+    );
+}
