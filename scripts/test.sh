@@ -11,6 +11,7 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v vmalert >/dev/null 2>&1 || need_apt+=(victoria-metrics)   # tests/it/targets.rs
+[ -x /usr/bin/prometheus-node-exporter ] || need_apt+=(prometheus-node-exporter)   # tests/it/catalog_live.rs
 if [ -f tests/grafana-schema/package.json ]; then
   command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 fi

@@ -13,6 +13,7 @@
 //! [`pipeline`] sequences these stages for every command; [`promtool`] runs
 //! the generated unit tests with the real promtool.
 
+pub mod catalog;
 pub mod cli;
 pub mod compile;
 pub mod diag;

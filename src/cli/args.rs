@@ -32,7 +32,7 @@ pub enum Command {
     Test(TestArgs),
     /// Lint specs, Prometheus rule files and PrometheusRule manifests.
     #[command(
-        after_help = "Examples:\n  promspec lint                   # the project: specs/ and generated/\n  promspec lint rules/ 'k8s/**/*-rules.yaml' --format concise\n  promspec lint --format sarif > promspec.sarif\n  promspec lint --fail-on warning # CI: warnings fail too"
+        after_help = "Examples:\n  promspec lint                   # the project: specs/ and generated/\n  promspec lint rules/ 'k8s/**/*-rules.yaml' --format concise\n  promspec lint --format sarif > promspec.sarif\n  promspec lint --fail-on warning # CI: warnings fail too\n  promspec lint --write-baseline .promspec-baseline.json   # adopt: record today's findings\n  promspec lint --baseline .promspec-baseline.json         # report only new ones"
     )]
     Lint(LintArgs),
     /// Print or write the JSON schemas of the spec and project file.
@@ -61,6 +61,33 @@ pub enum Command {
         after_help = "Examples:\n  promspec diff                   # against HEAD\n  promspec diff origin/main --format markdown > comment.md\n  promspec diff ../release-1.4/specs\n\nReports alerts added, removed or renamed, level values, `for`, receivers, priorities,\nresponse times, time intervals and dashboard panels. Exit status: 0 (also when something\nchanged), 2 when a side cannot be read."
     )]
     Diff(DiffArgs),
+    /// Build the offline metrics catalog that lint checks metrics against.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  curl -s localhost:9100/metrics > node.prom && promspec catalog import node.prom -o specs/catalog.yaml\n  curl -s prometheus:9090/api/v1/metadata > metadata.json && promspec catalog import metadata.json -o specs/catalog.yaml"
+    )]
+    Catalog(CatalogCommand),
+}
+
+/// Subcommands of `catalog`.
+#[derive(Debug, clap::Subcommand)]
+pub enum CatalogCommand {
+    /// Read Prometheus text exposition (`/metrics` output) or the JSON of
+    /// `/api/v1/metadata` and write a sorted YAML catalog (metric -> type,
+    /// help, unit).
+    Import(CatalogImportArgs),
+}
+
+/// Arguments of `catalog import`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogImportArgs {
+    /// Files to read, merged in order (the first declared type wins).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write the catalog here (lint reads `catalog.yaml` next to
+    /// `promspec.yaml`) instead of to stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// How to print findings.
@@ -134,6 +161,34 @@ pub struct LintArgs {
     /// Exit 1 when a finding at this level or above exists.
     #[arg(long, value_enum, default_value_t)]
     pub fail_on: FailOn,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print findings only: no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// When to color human output.
+    #[arg(long, value_enum, default_value_t)]
+    pub color: ColorChoice,
+    /// Report YAML files that are none of promspec's shapes (CI workflows,
+    /// compose files, other manifests) instead of skipping them quietly.
+    #[arg(long)]
+    pub report_unknown: bool,
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// When printing to a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The lowest severity that fails a lint run.

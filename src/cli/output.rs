@@ -18,19 +18,47 @@ use crate::source::SourceMap;
 
 /// Print `diagnostics` in `format`: human reports go to stderr, machine formats to stdout.
 pub fn print_diagnostics(diagnostics: &Diagnostics, sources: &SourceMap, format: OutputFormat) {
+    emit(diagnostics, sources, format, stderr_color(), true);
+}
+
+/// Print `diagnostics` like [`print_diagnostics`], without the count line
+/// and with colors as given (human format only).
+pub fn print_findings(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    format: OutputFormat,
+    color: bool,
+) {
+    emit(diagnostics, sources, format, color, false);
+}
+
+/// Whether stderr is a terminal and `NO_COLOR` is not set.
+pub fn stderr_color() -> bool {
+    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn emit(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    format: OutputFormat,
+    color: bool,
+    counts: bool,
+) {
     let items = diagnostics.as_slice();
     if failed() || format == OutputFormat::Human && items.is_empty() {
         return;
     }
     let (stream, result) = if format == OutputFormat::Human {
-        let stderr = io::stderr();
-        let options = RenderOptions {
-            color: stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            ..options()
-        };
-        let mut sink = io::BufWriter::new(stderr.lock());
+        let options = RenderOptions { color, ..options() };
+        let mut sink = io::BufWriter::new(io::stderr().lock());
         let result = render::emit(format, items, sources, options, &mut sink)
-            .and_then(|_| summary(diagnostics, &mut sink))
+            .and_then(|_| {
+                if counts {
+                    writeln!(sink, "{}", count_line(diagnostics))
+                } else {
+                    Ok(())
+                }
+            })
             .and_then(|_| sink.flush());
         (Stream::Stderr, result)
     } else {
@@ -56,7 +84,8 @@ fn options() -> RenderOptions {
     }
 }
 
-fn summary(diagnostics: &Diagnostics, out: &mut dyn Write) -> std::io::Result<()> {
+/// `1 error, 2 warnings, 0 notes`.
+pub fn count_line(diagnostics: &Diagnostics) -> String {
     use crate::diag::Severity;
     let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
     let (e, w, i) = (
@@ -64,14 +93,17 @@ fn summary(diagnostics: &Diagnostics, out: &mut dyn Write) -> std::io::Result<()
         count(Severity::Warning),
         count(Severity::Info),
     );
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    writeln!(
-        out,
+    format!(
         "{}, {}, {}",
         plural(e, "error"),
         plural(w, "warning"),
         plural(i, "note")
     )
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Print a usage or I/O error.

@@ -162,8 +162,13 @@ pub const CODES: &[Code] = &[
     },
     Code {
         id: "rulefile/unknown-shape",
-        summary: "A file given to `promspec lint` is neither a rule file, a PrometheusRule manifest nor a spec.",
-        explanation: "Rule files have `groups:` at the top; prometheus-operator manifests have `kind: PrometheusRule` and `spec.groups`; feature specs live in a directory with a project file `promspec.yaml`. Files found while walking a directory that match none of these are skipped silently; only files named on the command line are reported.",
+        summary: "A YAML file is neither a rule file, a PrometheusRule manifest nor a spec, or looks like rules without `groups:`.",
+        explanation: "Rule files have `groups:` at the top; prometheus-operator manifests have `kind: PrometheusRule` and `spec.groups`; feature specs live in a directory with a project file `promspec.yaml`. YAML files that match none of these (CI workflows, compose files, other Kubernetes objects) are skipped quietly and counted in the summary line; `promspec lint --report-unknown` reports each as a warning. A file that looks like rules (a rule with `alert:` or `record:` and `expr:`, a group whose `rules:` lists such rules, or a list of either) but has no `groups:` is an error: Prometheus would load nothing from it. Put the rules under `groups: [{name: <group>, rules: [...]}]`.",
+    },
+    Code {
+        id: "catalog/invalid",
+        summary: "The metrics catalog (`catalog.yaml`) cannot be read.",
+        explanation: "`promspec catalog import` writes the catalog: a `metrics:` map from metric name to `type` (counter, gauge, histogram, summary, gaugehistogram, info, stateset or unknown), `help` and `unit`. Regenerate it from the exporters' `/metrics` output or Prometheus' `/api/v1/metadata`, or fix the entry the label points at.",
     },
     Code {
         id: "lint/unknown-rule",

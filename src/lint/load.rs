@@ -8,19 +8,31 @@
 //! `PrometheusRule` manifests. A plain rule file takes its settings from the
 //! nearest `promspec.yaml` up the tree.
 //!
+//! A file that is none of these shapes (a CI workflow, a compose file,
+//! another Kubernetes object) is skipped and counted in [`Report::skipped`];
+//! it is reported (`rulefile/unknown-shape`, a warning) only when
+//! [`Options::report_unknown`] asks for it. A file that looks like a rule
+//! file (a rule, a group or a list of them without `groups:` around them)
+//! but is not one is always an error: it would silently lint nothing.
+//!
+//! A metrics catalog (`catalog.yaml`, see [`crate::catalog`]) next to a
+//! project file gives its specs and rule files metric types as facts.
+//!
 //! With no paths, the project is linted: `specs/` and the rule files in
 //! `generated/` that promspec did not generate (the generated ones are the
 //! specs' own rules, already linted at the spec lines they come from).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::compile::conventions;
+use crate::catalog::{self, Catalog};
+use crate::compile::{conventions, lower};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lint::run::{self, Input, Target};
 use crate::lint::settings::Settings;
 use crate::lint::{parallel, specs};
-use crate::rulefile::{self, load::Shape};
+use crate::rulefile::{self, RuleFile, load::Shape};
 use crate::source::{SourceId, SourceMap, Span};
 use crate::spec::{lint_config, workspace};
 use crate::yaml;
@@ -38,8 +50,43 @@ pub struct Report {
     pub sources: SourceMap,
     /// Every finding, sorted.
     pub diagnostics: Diagnostics,
-    /// Number of files linted.
+    /// Number of files linted (skipped ones not included).
     pub files: usize,
+    /// Files skipped because they are none of promspec's shapes.
+    pub skipped: Vec<PathBuf>,
+    /// Every alerting and recording rule judged (for specs, the rules
+    /// their thresholds compile into, spans in the spec).
+    pub rules: Vec<RuleItem>,
+}
+
+/// One alerting or recording rule a lint run judged.
+#[derive(Debug, Clone)]
+pub struct RuleItem {
+    /// Where the rule is written.
+    pub span: Span,
+    /// Its `alert:` or `record:` name.
+    pub name: String,
+    /// Its expression, as written.
+    pub expr: String,
+}
+
+/// How a lint run treats what it finds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Report files that are none of promspec's shapes instead of skipping
+    /// them quietly.
+    pub report_unknown: bool,
+}
+
+/// What reading one plain rule file produced.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The rules to lint, when the file holds any.
+    pub target: Option<Target>,
+    /// Problems found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the file is none of promspec's shapes and was skipped.
+    pub skipped: bool,
 }
 
 /// Why a lint run could not start.
@@ -80,8 +127,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
     }
 }
 
-/// Lint `paths` (or the project when empty).
+/// Lint `paths` (or the project when empty) with the default [`Options`].
 pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
+    lint_with(paths, Options::default())
+}
+
+/// Lint `paths` (or the project when empty).
+pub fn lint_with(paths: &[PathBuf], options: Options) -> Result<Report, LoadError> {
     let project_mode = paths.is_empty();
     let paths: Vec<PathBuf> = if project_mode {
         let found: Vec<PathBuf> = DEFAULT_PATHS
@@ -175,20 +227,29 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
     let mut settings = vec![Settings::default()];
     let mut targets = Vec::new();
     let mut files = 0;
+    let mut rules = Vec::new();
+    let mut skipped = Vec::new();
 
     // 3. Specs, through the spec pipeline.
     for (dir, only) in &spec_dirs {
         let first = sources.files().count() as u32;
         let (workspace, found) = workspace::load(dir, &mut sources)?;
+        files += sources.files().count() - first as usize;
+        let catalog = read_catalog(dir, &mut sources, &mut diagnostics)?;
         let keep = |d: &Diagnostic| match (only, d.primary_span()) {
             (Some(only), Some(span)) => only
                 .iter()
                 .any(|p| same_file(p, &sources.get(span.source).path)),
             _ => true,
         };
-        files += sources.files().count() - first as usize;
+        if let Some(ws) = &workspace {
+            for feature in &ws.features {
+                let file = lower::feature(&ws.project, feature);
+                rules.extend(rule_items(&file));
+            }
+        }
         let judged = workspace
-            .map(|ws| specs::check(&ws, &sources))
+            .map(|ws| specs::check_with_catalog(&ws, &sources, catalog))
             .unwrap_or_default();
         diagnostics.extend(found.into_iter().chain(judged).filter(|d| keep(d)));
     }
@@ -227,13 +288,22 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
         let id = sources.add(path, text);
         read.push((id, *is_explicit, s));
     }
-    files += read.len();
     let loaded = parallel::map(&read, |&(id, is_explicit, s)| {
-        load_rule_file(&sources, id, is_explicit, s)
+        load(&sources, id, is_explicit && options.report_unknown, s)
     });
-    for (target, found) in loaded {
-        diagnostics.extend(found);
-        targets.extend(target);
+    for (loaded, (id, _, _)) in loaded.into_iter().zip(&read) {
+        diagnostics.extend(loaded.diagnostics);
+        if loaded.skipped {
+            skipped.push(sources.get(*id).path.clone());
+        } else {
+            files += 1;
+        }
+        if let Some(target) = loaded.target {
+            for file in &target.files {
+                rules.extend(rule_items(file));
+            }
+            targets.push(target);
+        }
     }
 
     // 5. Lint.
@@ -247,26 +317,65 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
     all.extend(diagnostics);
     all.extend(findings);
     all.sort();
+    // An unknown metric once, at its first use, not at every use.
+    let mut seen = HashSet::new();
+    all.retain(|d| d.id != "promql/unknown-metric" || seen.insert(d.message.clone()));
     Ok(Report {
         sources,
         diagnostics: all,
         files,
+        skipped,
+        rules,
     })
 }
 
-/// Load one plain rule file or manifest into a target.
+fn rule_items(file: &RuleFile) -> impl Iterator<Item = RuleItem> + '_ {
+    file.rules().map(|(_, r)| RuleItem {
+        span: r.span,
+        name: r.name.value.clone(),
+        expr: r.expr.text.clone(),
+    })
+}
+
+/// Load one plain rule file or manifest into a target; `explicit` reports
+/// a file that is none of promspec's shapes.
 pub fn load_rule_file(
     sources: &SourceMap,
     id: SourceId,
     explicit: bool,
     settings: usize,
 ) -> (Option<Target>, Vec<Diagnostic>) {
+    let loaded = load(sources, id, explicit, settings);
+    (loaded.target, loaded.diagnostics)
+}
+
+/// Load one plain rule file or manifest; `report_unknown` reports a file
+/// that is none of promspec's shapes instead of skipping it quietly.
+pub fn load(sources: &SourceMap, id: SourceId, report_unknown: bool, settings: usize) -> Loaded {
+    let (target, diagnostics, skipped) = load_target(sources, id, report_unknown, settings);
+    Loaded {
+        target,
+        diagnostics,
+        skipped,
+    }
+}
+
+fn load_target(
+    sources: &SourceMap,
+    id: SourceId,
+    report_unknown: bool,
+    settings: usize,
+) -> (Option<Target>, Vec<Diagnostic>, bool) {
     let mut diags = Vec::new();
     let text = &sources.get(id).text;
     if let Some((file, comments, found)) =
         split_groups(text).and_then(|chunks| load_in_slices(id, text, &chunks))
     {
-        return (Some(target(id, vec![file], comments, settings)), found);
+        return (
+            Some(target(id, vec![file], comments, settings)),
+            found,
+            false,
+        );
     }
     let docs = match yaml::parse(id, text) {
         Ok(docs) => docs,
@@ -276,30 +385,45 @@ pub fn load_rule_file(
                 _ => "rulefile/parse",
             };
             diags.push(d);
-            return (None, diags);
+            return (None, diags, false);
         }
     };
     let mut files = Vec::new();
     let mut comments = Vec::new();
     let mut other = None;
+    let mut broken = None;
     for doc in docs {
         match rulefile::load::shape(&doc.root) {
             shape @ (Shape::Plain | Shape::Operator) => {
                 files.push(rulefile::load::rule_file(id, &doc.root, shape, &mut diags));
             }
-            Shape::Unknown if !doc.root.is_null() => other = Some(doc.root.span),
-            Shape::FeatureSpec | Shape::ProjectFile => other = Some(doc.root.span),
+            Shape::Unknown if looks_like_rules(&doc.root) => {
+                broken.get_or_insert(doc.root.span);
+            }
+            Shape::Unknown | Shape::OtherManifest if !doc.root.is_null() => {
+                other.get_or_insert(doc.root.span);
+            }
+            Shape::FeatureSpec | Shape::ProjectFile => {
+                other.get_or_insert(doc.root.span);
+            }
             _ => {}
         }
         comments.extend(doc.comments);
     }
+    if let Some(span) = broken {
+        diags.push(broken_rules(span));
+    }
     if files.is_empty() {
-        if explicit && let Some(span) = other {
+        let skipped = broken.is_none() && diags.is_empty();
+        if report_unknown
+            && skipped
+            && let Some(span) = other
+        {
             diags.push(not_rules(span));
         }
-        return (None, diags);
+        return (None, diags, skipped);
     }
-    (Some(target(id, files, comments, settings)), diags)
+    (Some(target(id, files, comments, settings)), diags, false)
 }
 
 fn target(
@@ -319,6 +443,28 @@ fn target(
         items,
         settings,
     }
+}
+
+/// Whether a document that is no rule file looks like one written wrong:
+/// a rule (`alert:` or `record:` with `expr:`), a group (`rules:` listing
+/// such rules) or a list of either, without `groups:` around them. Other
+/// files with a `rules:` key (ESLint, yamllint, Semgrep configs) are not.
+fn looks_like_rules(root: &yaml::Node) -> bool {
+    let is_rule = |n: &yaml::Node| {
+        n.get("expr").is_some() && (n.get("alert").is_some() || n.get("record").is_some())
+    };
+    let is_group = |n: &yaml::Node| {
+        n.get("rules")
+            .and_then(yaml::Node::as_seq)
+            .and_then(|items| items.first())
+            .is_some_and(is_rule)
+    };
+    if root.as_map().is_some() {
+        return is_rule(root) || is_group(root);
+    }
+    root.as_seq()
+        .and_then(|items| items.first())
+        .is_some_and(|first| is_rule(first) || is_group(first))
 }
 
 /// Files larger than this are parsed in parallel, in slices of groups.
@@ -470,6 +616,18 @@ fn not_rules(span: Span) -> Diagnostic {
     .with_help("rule files start with `groups:`; feature specs live next to a project file `promspec.yaml`")
 }
 
+fn broken_rules(span: Span) -> Diagnostic {
+    let span = Span::new(span.source, span.start as usize..span.start as usize);
+    Diagnostic::error(
+        "rulefile/unknown-shape",
+        "this file looks like a rule file but has no `groups:`, so none of its rules would load",
+    )
+    .with_label(span, "rules without `groups:` around them")
+    .with_help(
+        "put the rules under `groups: [{name: <group>, rules: [...]}]`, as Prometheus expects",
+    )
+}
+
 /// Settings from a `promspec.yaml` next to plain rule files.
 fn config_settings(
     path: &Path,
@@ -489,7 +647,31 @@ fn config_settings(
         return Ok(Settings::default());
     };
     let config = lint_config::read(&doc.root, diagnostics);
-    Ok(Settings::from_config(&config, diagnostics))
+    let mut settings = Settings::from_config(&config, diagnostics);
+    let dir = path.parent().unwrap_or(Path::new(""));
+    settings.catalog = read_catalog(dir, sources, diagnostics)?;
+    Ok(settings)
+}
+
+/// The metrics catalog in `dir` (next to a project file), when there is one.
+fn read_catalog(
+    dir: &Path,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<Arc<Catalog>>, LoadError> {
+    let path = dir.join(catalog::FILE_NAME);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+    let id = sources.add(&path, text);
+    match Catalog::parse(id, &sources.get(id).text) {
+        Ok(c) => Ok(Some(Arc::new(c))),
+        Err(d) => {
+            diagnostics.push(d);
+            Ok(None)
+        }
+    }
 }
 
 /// The nearest `promspec.yaml` at or above `dir`.
@@ -547,10 +729,11 @@ fn is_project_dir(dir: &Path) -> bool {
     })
 }
 
+/// The project file and the metrics catalog: read for what they say, not linted.
 fn is_config_name(path: &Path) -> bool {
     matches!(
         path.file_name().and_then(|n| n.to_str()),
-        Some(CONFIG_FILE | "promspec.yml")
+        Some(CONFIG_FILE | "promspec.yml" | catalog::FILE_NAME)
     )
 }
 

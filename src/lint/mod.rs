@@ -6,6 +6,7 @@
 //!   (`rules/alerts/missing_for.rs` is `alerts/missing-for`);
 //! - [`load`] finds and reads what to lint (specs, plain rule files,
 //!   `PrometheusRule` manifests) into the rule-file IR;
+//! - [`baseline`] records a run's findings and drops them from later runs;
 //! - [`run`] parses every expression once, runs the rules over both cores,
 //!   applies [`settings`] (severities, options) and [`suppress`] (inline
 //!   `# promspec: disable=<id>` comments) and returns sorted diagnostics.
@@ -38,6 +39,7 @@
 //! severities and the files' suppressions. An error it reports stops `build`
 //! before anything is written; `lint` reports exactly the same findings.
 
+pub mod baseline;
 pub mod load;
 pub mod parallel;
 pub mod registry;

@@ -273,6 +273,12 @@ pub static RULES: &[RuleMeta] = &[
     ),
     rule!("promql/syntax", Correctness, Error, promql::syntax::Syntax),
     rule!(
+        "promql/unknown-metric",
+        Correctness,
+        Warning,
+        promql::unknown_metric::UnknownMetric
+    ),
+    rule!(
         "promql/useless-regex",
         Style,
         Warning,

@@ -36,6 +36,9 @@ pub struct Settings {
     pub severity_values: Option<Vec<String>>,
     /// Labels routing needs on every alert.
     pub routing_labels: Vec<String>,
+    /// The project's metrics catalog (`catalog.yaml` next to the project
+    /// file), when there is one: metric types are facts, not guesses.
+    pub catalog: Option<std::sync::Arc<crate::catalog::Catalog>>,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             required_annotations: DEFAULT_ANNOTATIONS.iter().map(|s| s.to_string()).collect(),
             severity_values: None,
             routing_labels: Vec::new(),
+            catalog: None,
         }
     }
 }

@@ -6,6 +6,9 @@
 //! group, threshold and workspace checks alike — under the project file's
 //! `lint:` settings and the specs' `# promspec: disable=` comments.
 
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
 use crate::compile::lower;
 use crate::diag::Diagnostic;
 use crate::lint::run::{self, Input, Target};
@@ -15,8 +18,19 @@ use crate::spec::model::Workspace;
 
 /// Every finding of the engine on `ws`, severities and suppressions applied.
 pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
+    check_with_catalog(ws, sources, None)
+}
+
+/// [`check`] with the project's metrics catalog, when there is one.
+pub fn check_with_catalog(
+    ws: &Workspace,
+    sources: &SourceMap,
+    catalog: Option<Arc<Catalog>>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let settings = [Settings::default(), settings(ws, &mut diagnostics)];
+    let mut own = settings(ws, &mut diagnostics);
+    own.catalog = catalog;
+    let settings = [Settings::default(), own];
     let targets: Vec<Target> = ws
         .features
         .iter()

@@ -130,6 +130,18 @@ fn with_rule_on(id: &str) -> Settings {
     settings
 }
 
+/// Rule `id`'s findings in the rule file `text` with the metrics catalog
+/// `catalog` (YAML), rendered; at least one.
+pub fn with_catalog(id: &str, text: &str, catalog: &str) -> String {
+    let mut settings = with_rule_on(id);
+    let catalog = crate::catalog::Catalog::parse(crate::source::SourceId(0), catalog)
+        .expect("the test catalog reads");
+    settings.catalog = Some(std::sync::Arc::new(catalog));
+    let out = only(id, lint_rules_with(text, settings));
+    assert!(!out.1.is_empty(), "{id} reported nothing");
+    render(&out)
+}
+
 /// Assert that rule `id` finds nothing in the rule file `text` (the rule on).
 pub fn assert_rules_pass(id: &str, text: &str) {
     let out = only(id, lint_rules_with(text, with_rule_on(id)));

@@ -15,6 +15,9 @@ use crate::yaml;
 /// Name of the project file inside the specs directory.
 pub const PROJECT_FILE: &str = "promspec.yaml";
 
+/// The metrics catalog that may sit next to the project file; not a spec.
+pub const CATALOG_FILE: &str = "catalog.yaml";
+
 /// The spec files of a directory.
 #[derive(Debug, Clone)]
 pub struct SpecFiles {
@@ -38,6 +41,8 @@ pub fn discover(dir: &Path) -> std::io::Result<SpecFiles> {
         }
         if name == PROJECT_FILE || name == "promspec.yml" {
             project = Some(path);
+        } else if name == CATALOG_FILE {
+            continue;
         } else {
             features.push(path);
         }

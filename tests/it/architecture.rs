@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["yaml"],
     &["promql"],
     &["spec"],
-    &["rulefile", "routing"],
+    &["rulefile", "routing", "catalog"],
     &["compile"],
     &["lint"],
     &["pipeline", "promtool", "review"],

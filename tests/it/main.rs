@@ -6,6 +6,8 @@
 mod alertmanager;
 mod alertmanager_live;
 mod architecture;
+mod catalog;
+mod catalog_live;
 mod cli;
 mod cli_test;
 mod corpus;
@@ -18,6 +20,7 @@ mod generated;
 mod grafana_schema;
 mod hostile;
 mod invalid_projects;
+mod lint_adoption;
 mod lint_cli;
 mod lint_crashes;
 mod mutation;

@@ -1,12 +1,11 @@
 //! `promspec diff`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{DiffArgs, DiffFormat};
-use crate::cli::output::error;
+use crate::cli::output::{error, out};
 use crate::pipeline;
 use crate::review;
 use crate::spec::model::Workspace;
@@ -51,18 +50,8 @@ pub fn run(args: DiffArgs) -> ExitStatus {
         DiffFormat::Markdown => review::markdown(&changes),
         DiffFormat::Json => review::json(&changes),
     };
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => ExitStatus::Success,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
-        Err(e) => {
-            error(format!("cannot write the report: {e}"));
-            ExitStatus::Error
-        }
-    }
+    out(format_args!("{text}"));
+    ExitStatus::Success
 }
 
 /// The resolved workspace of `dir`, whatever its findings (a reviewer wants

@@ -1,6 +1,7 @@
 //! One file per command; each calls one library function.
 
 pub mod build;
+pub mod catalog;
 pub mod diff;
 pub mod explain;
 pub mod init;

@@ -1,5 +1,6 @@
 //! `promql/counter-without-rate`: a counter's raw value compared as if it meant something.
 
+use crate::catalog::MetricType;
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
@@ -76,6 +77,11 @@ declare_rule! {
     /// ("ever happened", "never happened"), `<`, `==` or `!=`, a
     /// hand-written increase (`x_total - x_total offset 10m`), or an uptime.
     ///
+    /// With a metrics catalog (`catalog.yaml` next to the project file,
+    /// written by `promspec catalog import`), the declared type decides: a
+    /// catalog counter is judged whatever its name (and the name-based
+    /// exceptions for gauges do not apply), a catalog gauge never is.
+    ///
     /// ## Example
     /// ```yaml
     /// - alert: ManyErrors
@@ -103,17 +109,30 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         let Some(metric) = s.metric.as_deref() else {
             continue;
         };
-        let Some(stem) = metric.strip_suffix("_total") else {
-            continue;
+        let known = cx
+            .settings
+            .catalog
+            .as_ref()
+            .and_then(|c| c.series_type(metric));
+        // A catalog type is a fact; the name is the guess without one.
+        let certain = match known {
+            Some(MetricType::Counter) => true,
+            Some(MetricType::Unknown) | None => false,
+            Some(_) => continue,
         };
-        if metric.contains(':') || s.in_subquery || metric.contains("uptime") {
+        let stem = match metric.strip_suffix("_total") {
+            Some(stem) => stem,
+            None if certain => metric,
+            None => continue,
+        };
+        if metric.contains(':') || s.in_subquery || (!certain && metric.contains("uptime")) {
             continue;
         }
         let read_by_function = s.functions.iter().any(|f| ACCEPTING.contains(f));
         let counted = s.aggregations.iter().any(|a| COUNTING.contains(a));
         if read_by_function
             || counted
-            || has_part(selectors, stem)
+            || (!certain && has_part(selectors, stem))
             || hand_made_increase(selectors, metric)
         {
             continue;
@@ -166,6 +185,13 @@ mod tests {
             "promql/counter-without-rate",
             "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: increase(http_errors_total[10m]) > 100 or count(http_errors_total) > 3\n      - alert: Capacity\n        expr: hdfs_bytes_used / hdfs_bytes_total > 0.9\n      - alert: Ever\n        expr: node_edac_uncorrectable_errors_total > 0\n      - alert: Few\n        expr: pages_domains_served_total < 1000\n      - alert: HandMade\n        expr: restarts_total - restarts_total offset 10m >= 1\n",
         );
+    }
+
+    #[test]
+    fn the_catalog_decides_over_the_name() {
+        let rules = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: argocd_repo_pending_request_total > 10 or master_authentication_failures > 5\n";
+        let catalog = "metrics:\n  argocd_repo_pending_request_total: {type: gauge}\n  master_authentication_failures: {type: counter}\n";
+        insta::assert_snapshot!(with_catalog("promql/counter-without-rate", rules, catalog));
     }
 
     #[test]

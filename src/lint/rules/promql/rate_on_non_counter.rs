@@ -1,5 +1,6 @@
 //! `promql/rate-on-non-counter`: `rate()` and friends over a gauge.
 
+use crate::catalog::MetricType;
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
@@ -26,6 +27,20 @@ fn rate_on_gauge(span: Span, function: &str, metric: &str, suffix: &str) -> Diag
     ))
 }
 
+fn rate_on_catalog_gauge(span: Span, function: &str, metric: &str, kind: MetricType) -> Diagnostic {
+    Diagnostic::warning(
+        "promql/rate-on-non-counter",
+        format!(
+            "`{function}()` over `{metric}`, which the metrics catalog says is a {}",
+            kind.as_str()
+        ),
+    )
+    .with_label(span, format!("a {}, not a counter", kind.as_str()))
+    .with_help(format!(
+        "`{function}()` reads every decrease of a gauge as a counter reset and adds the value back; for how fast `{metric}` changes use `deriv({metric}[5m])` (per second) or `delta({metric}[1h])`; if the catalog is wrong, fix its `type` in catalog.yaml"
+    ))
+}
+
 declare_rule! {
     /// ## What it does
     /// Reports `rate()`, `irate()`, `increase()` or `resets()` over a metric
@@ -34,6 +49,13 @@ declare_rule! {
     /// `_in_flight`, `_in_progress`, `_queue_length`, or is a byte level
     /// (`_free_bytes`, `_used_bytes`, `_size_bytes`, `_limit_bytes`,
     /// `node_memory_*_bytes`...).
+    ///
+    /// With a metrics catalog (`catalog.yaml` next to the project file,
+    /// written by `promspec catalog import`), the type the exporter declares
+    /// decides instead of the name: a catalog gauge is reported whatever its
+    /// name, a catalog counter, histogram or summary never is. Names the
+    /// catalog does not know (or knows as `unknown`) fall back to the name
+    /// rule.
     ///
     /// ## Why is this bad?
     /// These functions assume the series only goes up, and read every
@@ -76,6 +98,24 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
+        let known = cx
+            .settings
+            .catalog
+            .as_ref()
+            .and_then(|c| c.series_type(metric));
+        match known {
+            Some(MetricType::Counter | MetricType::Histogram | MetricType::Summary) => continue,
+            Some(MetricType::Unknown) | None => {}
+            Some(kind) => {
+                out.push(rate_on_catalog_gauge(
+                    cx.expr_span(s.name_span.clone()),
+                    function,
+                    metric,
+                    kind,
+                ));
+                continue;
+            }
+        }
         if let Some(suffix) = super::gauge_suffix(metric) {
             out.push(rate_on_gauge(
                 cx.expr_span(s.name_span.clone()),
@@ -97,6 +137,13 @@ mod tests {
             "promql/rate-on-non-counter",
             "groups:\n  - name: g\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m])) + rate(job:x:sum[5m])\n      - alert: CounterWithoutTotal\n        expr: rate(envoy_cluster_upstream_rq_timeout[5m]) + rate(ifHCInOctets[5m]) * 8 + rate(junos_interface_transmit_bytes[1m]) + rate(elasticsearch_indices_search_query_time_seconds[1m]) > 1\n",
         );
+    }
+
+    #[test]
+    fn the_catalog_decides_over_the_name() {
+        let rules = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: rate(node_memory_Active_bytes[5m]) + rate(queue_depth[5m]) + rate(jobs_ratio[5m]) > 1\n";
+        let catalog = "metrics:\n  node_memory_Active_bytes: {type: counter}\n  queue_depth: {type: gauge}\n  jobs_ratio: {type: unknown}\n";
+        insta::assert_snapshot!(with_catalog("promql/rate-on-non-counter", rules, catalog));
     }
 
     #[test]
