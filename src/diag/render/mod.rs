@@ -79,12 +79,7 @@ pub fn emit(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        OutputFormat::Human => {
-            for d in diagnostics {
-                out.write_all(render_human(d, sources, options).as_bytes())?;
-            }
-            Ok(())
-        }
+        OutputFormat::Human => human::emit(diagnostics, sources, options, out),
         OutputFormat::Concise => concise::emit(diagnostics, sources, out),
         OutputFormat::Json => json::emit(diagnostics, sources, out),
         OutputFormat::Sarif => sarif::emit(diagnostics, sources, options.describe, out),
