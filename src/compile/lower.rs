@@ -100,15 +100,7 @@ fn alert(
         level.direction.operator(),
         promql_number(level.value)
     );
-    let mut labels = feature.labels.clone();
-    labels.extend(threshold.labels.clone());
-    labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
-    labels.insert(names::TEAM_LABEL.into(), feature.team.clone());
-    labels.insert(
-        names::SEVERITY_LABEL.into(),
-        names::severity_value(level.level).into(),
-    );
-    labels.insert(names::PRIORITY_LABEL.into(), level.priority.clone());
+    let labels = alert_labels(feature, &threshold.labels, level);
     let mut annotations = BTreeMap::new();
     annotations.insert("summary".into(), summary(feature, threshold, level));
     annotations.insert("description".into(), description(feature, threshold, level));
@@ -134,6 +126,26 @@ fn alert(
         annotations: pairs(annotations, level.span),
         span: level.span,
     }
+}
+
+/// The labels of every alert promspec generates: the feature's labels, then
+/// `own` (the threshold's or the SLO's), then `feature`, `team`, `severity`
+/// and `priority`, which nothing overrides.
+pub fn alert_labels(
+    feature: &Feature,
+    own: &BTreeMap<String, String>,
+    level: &LevelRule,
+) -> BTreeMap<String, String> {
+    let mut labels = feature.labels.clone();
+    labels.extend(own.clone());
+    labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
+    labels.insert(names::TEAM_LABEL.into(), feature.team.clone());
+    labels.insert(
+        names::SEVERITY_LABEL.into(),
+        names::severity_value(level.level).into(),
+    );
+    labels.insert(names::PRIORITY_LABEL.into(), level.priority.clone());
+    labels
 }
 
 /// The Go template that renders `$value` in the threshold's unit.

@@ -331,15 +331,7 @@ fn alert_labels(
     level: &LevelRule,
     tier: Option<&BurnTier>,
 ) -> BTreeMap<String, String> {
-    let mut labels = feature.labels.clone();
-    labels.extend(slo.labels.clone());
-    labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
-    labels.insert(names::TEAM_LABEL.into(), feature.team.clone());
-    labels.insert(
-        names::SEVERITY_LABEL.into(),
-        names::severity_value(level.level).into(),
-    );
-    labels.insert(names::PRIORITY_LABEL.into(), level.priority.clone());
+    let mut labels = super::lower::alert_labels(feature, &slo.labels, level);
     labels.insert(names::SLO_LABEL.into(), slo.id.clone());
     if let Some(t) = tier {
         labels.insert(names::SLO_TIER_LABEL.into(), t.kind.as_str().into());

@@ -1,4 +1,4 @@
-//! Feature specs: labels, thresholds, levels and SLOs.
+//! Feature specs: labels, thresholds and levels (SLOs resolve in `spec::slo`).
 
 use std::collections::HashSet;
 
@@ -6,6 +6,7 @@ use super::url::{absolute_url, invalid_url};
 use super::{Resolver, language, query, receiver_refs};
 use crate::diag::Diagnostic;
 use crate::source::SourceId;
+use crate::source::{Span, Spanned};
 use crate::spec::decode::did_you_mean;
 use crate::spec::model::*;
 use crate::spec::raw;
@@ -162,6 +163,30 @@ fn runbook_url(runbook: &Option<raw::Str>, r: &mut Resolver) {
     }
 }
 
+/// The receivers of a level: those of the `notify` list that applies (every
+/// reference kept with its span, for the routing lints), else the
+/// severity's defaults; and where the choice was written (`fallback`).
+pub(in crate::spec) fn level_receivers(
+    chosen: Option<&Vec<raw::Str>>,
+    project: &Project,
+    severity: Option<&SeverityConfig>,
+    fallback: Span,
+) -> (Vec<String>, Vec<Spanned<String>>, Span) {
+    let known: Vec<String> = project.receivers.iter().map(|x| x.name.clone()).collect();
+    match chosen {
+        Some(list) => {
+            let span = list.first().map_or(fallback, |f| f.span);
+            let (names, refs) = receiver_refs(list, &known);
+            (names, refs, span)
+        }
+        None => (
+            severity.map(|s| s.receivers.clone()).unwrap_or_default(),
+            Vec::new(),
+            fallback,
+        ),
+    }
+}
+
 pub(in crate::spec) fn notify_for(n: &Option<raw::Notify>, level: Level) -> Option<&Vec<raw::Str>> {
     let n = n.as_ref()?;
     match level {
@@ -259,24 +284,13 @@ fn level_rule(
             }
         },
     };
-    let receiver_names: Vec<String> = project.receivers.iter().map(|x| x.name.clone()).collect();
     let chosen = l
         .notify
         .as_ref()
         .or_else(|| notify_for(&t.notify, level))
         .or_else(|| notify_for(&feature.notify, level));
-    let (receivers, receiver_refs, receivers_span) = match chosen {
-        Some(list) => {
-            let span = list.first().map_or(l.span, |f| f.span);
-            let (names, refs) = receiver_refs(list, &receiver_names);
-            (names, refs, span)
-        }
-        None => (
-            severity.map(|s| s.receivers.clone()).unwrap_or_default(),
-            Vec::new(),
-            l.span,
-        ),
-    };
+    let (receivers, receiver_refs, receivers_span) =
+        level_receivers(chosen, project, severity, l.span);
     Some(LevelRule {
         level,
         direction,

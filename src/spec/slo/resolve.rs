@@ -13,7 +13,7 @@ use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::spec::model::{Direction, Level, LevelRule, Project};
 use crate::spec::raw;
-use crate::spec::resolve::{Resolver, notify_for, query, receiver_refs};
+use crate::spec::resolve::{Resolver, level_receivers, notify_for, query};
 use crate::spec::units::{self, Unit, format_number};
 
 use super::model::*;
@@ -497,20 +497,8 @@ fn level_rule(
             }
         },
     };
-    let known: Vec<String> = project.receivers.iter().map(|x| x.name.clone()).collect();
     let chosen = a.notify.or_else(|| notify_for(&feature.notify, level));
-    let (receivers, refs, receivers_span) = match chosen {
-        Some(list) => {
-            let span = list.first().map_or(a.span, |f| f.span);
-            let (names, refs) = receiver_refs(list, &known);
-            (names, refs, span)
-        }
-        None => (
-            severity.map(|s| s.receivers.clone()).unwrap_or_default(),
-            Vec::new(),
-            a.span,
-        ),
-    };
+    let (receivers, refs, receivers_span) = level_receivers(chosen, project, severity, a.span);
     LevelRule {
         level,
         direction: Direction::Above,
