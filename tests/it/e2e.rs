@@ -5,7 +5,9 @@
 //! configuration with every receiver posting to this test. The alerts must
 //! arrive at exactly the receivers the spec names, a critical alert must mute
 //! its warning (and stop muting it once it resolves), and nothing else may
-//! arrive. The same spec's `vmalert` rule files run in a real vmalert over a
+//! arrive. An SLO with windows scaled down to seconds shows multi-window
+//! burn-rate alerting end to end: the fast page tier notifies, the slower
+//! tiers are muted. The same spec's `vmalert` rule files run in a real vmalert over a
 //! real single-node VictoriaMetrics fed by pushed samples. Every daemon is
 //! stopped when its test ends, whatever happens; a missing binary fails the
 //! test (`scripts/test.sh` installs them).
@@ -633,4 +635,159 @@ fn vmalert_delivers_a_threshold_crossing_to_its_receivers() {
     );
     let labels = hook.labels_of(&delivery("pager", "CheckoutQueueDepth", "critical"));
     assert_eq!(labels.get("feature").map(String::as_str), Some("checkout"));
+}
+
+/// An SLO whose windows are scaled down to seconds: 90% available over an
+/// hour, the page tiers over 2s/6s and 6s/20s, the ticket tiers over 20s/1m
+/// and 1m/5m.
+const BURN_SPEC: &str = "feature: burn
+title: Burn
+team: shop
+runbook: https://runbooks.example.com/burn
+slos:
+  - id: availability
+    title: Availability
+    objective: 90%
+    period: 1h
+    sli:
+      availability:
+        series: e2e_up{job=\"e2e\"}
+    alerting:
+      windows:
+        page:
+          quick: {budget_consumed: 1%, short: 2s, long: 6s}
+          slow: {budget_consumed: 2%, short: 6s, long: 20s}
+        ticket:
+          quick: {budget_consumed: 5%, short: 20s, long: 1m}
+          slow: {budget_consumed: 10%, short: 1m, long: 5m}
+      no_data: {disable: true}
+";
+
+/// Multi-window burn-rate alerting on the real engines: when the service
+/// goes down, the fast page tier fires and reaches exactly the critical
+/// receivers; the slower page tier fires in Prometheus too, but Alertmanager
+/// mutes it (tier inhibition), so it notifies nobody.
+#[test]
+fn a_fast_burn_pages_and_mutes_the_slower_tiers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    std::fs::copy(
+        Path::new(FIXTURE).join("promspec.yaml"),
+        specs.join("promspec.yaml"),
+    )
+    .unwrap();
+    std::fs::write(specs.join("burn.yaml"), BURN_SPEC).unwrap();
+    let loaded = pipeline::load(&specs).expect("specs load");
+    assert!(!loaded.diagnostics.has_errors(), "{:?}", loaded.diagnostics);
+    let ws = loaded.workspace.expect("workspace");
+    let rules = dir.path().join("burn.rules.yml");
+    let compiled = pipeline::compile(&ws);
+    let rule_file = compiled
+        .iter()
+        .find(|o| o.path == "prometheus/burn.rules.yml")
+        .expect("the SLO's rule file");
+    std::fs::write(&rules, &rule_file.content).unwrap();
+
+    let (metrics, metrics_port) = Metrics::serve(&[("e2e_up", 1.0)]);
+    let (hook, hook_port) = Webhook::serve();
+    let (am, am_port) = start_alertmanager(&ws, dir.path(), hook_port);
+    let prom_config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &prom_config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+             rule_files:\n  - {}\n\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
+             scrape_configs:\n  - job_name: e2e\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n",
+            rules.display()
+        ),
+    )
+    .unwrap();
+    let prom_port = free_port();
+    let prom = Daemon::start(
+        "Prometheus",
+        PROMETHEUS,
+        &[
+            format!("--config.file={}", prom_config.display()),
+            format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("prom-data").display()
+            ),
+            format!("--web.listen-address=127.0.0.1:{prom_port}"),
+        ],
+        dir.path().join("prometheus.log"),
+        prom_port,
+    );
+
+    // Healthy: no tier fires.
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(hook.delivered().is_empty(), "{}", show(&hook.delivered()));
+
+    // Down: the page-quick tier pages the critical receivers.
+    metrics.set("e2e_up", 0.0);
+    let tier_of = |labels: &BTreeMap<String, String>| labels.get("slo_tier").cloned();
+    let expected: BTreeSet<Delivery> = [
+        delivery("pager", "BurnAvailabilityErrorBudgetBurn", "critical"),
+        delivery(
+            "chat-critical",
+            "BurnAvailabilityErrorBudgetBurn",
+            "critical",
+        ),
+    ]
+    .into();
+    am.wait_until(
+        Duration::from_secs(40),
+        "delivering the page-quick burn-rate alert",
+        || hook.delivered().is_superset(&expected),
+    );
+
+    // The page-slow tier fires in Prometheus, and Alertmanager mutes it.
+    let slow_fires = || {
+        prom.get_json("/api/v1/alerts")["data"]["alerts"]
+            .as_array()
+            .is_some_and(|alerts| {
+                alerts
+                    .iter()
+                    .any(|a| a["labels"]["slo_tier"] == "page-slow" && a["state"] == "firing")
+            })
+    };
+    prom.wait_until(
+        Duration::from_secs(40),
+        "firing the page-slow tier",
+        slow_fires,
+    );
+    am.wait_until(Duration::from_secs(20), "muting the page-slow tier", || {
+        am.get_json("/api/v2/alerts")
+            .as_array()
+            .is_some_and(|alerts| {
+                alerts.iter().any(|a| {
+                    a["labels"]["slo_tier"] == "page-slow"
+                        && a["status"]["state"] == "suppressed"
+                        && a["status"]["inhibitedBy"]
+                            .as_array()
+                            .is_some_and(|i| !i.is_empty())
+                })
+            })
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        hook.delivered(),
+        expected,
+        "\nexpected:\n{}\ndelivered:\n{}",
+        show(&expected),
+        show(&hook.delivered())
+    );
+    let tiers: BTreeSet<Option<String>> = hook
+        .0
+        .lock()
+        .expect("webhook")
+        .iter()
+        .map(|(_, labels)| tier_of(labels))
+        .collect();
+    assert_eq!(
+        tiers,
+        [Some("page-quick".to_string())].into(),
+        "only the fastest tier notifies"
+    );
 }
