@@ -305,6 +305,9 @@ pub fn stat_panel_id(index: usize) -> u32 {
     timeseries_panel_id(index) + 1
 }
 
+/// The id of the overview's error-budget panel of every SLO.
+pub const OVERVIEW_SLO_BUDGET_PANEL_ID: u32 = 3;
+
 /// The id of the row of the group at `index`.
 pub fn row_panel_id(index: usize) -> u32 {
     100_000 + index as u32

@@ -25,6 +25,8 @@ struct Words {
     by_severity: &'static str,
     firing_now: &'static str,
     features: &'static str,
+    slos: &'static str,
+    budget_left: &'static str,
     ok: &'static str,
     dashboard: &'static str,
     team: &'static str,
@@ -38,6 +40,8 @@ fn words(lang: Language) -> Words {
             by_severity: "発報中のアラート (重大度別)",
             firing_now: "発報中のアラート",
             features: "機能",
+            slos: "SLO",
+            budget_left: "残りエラーバジェット (SLO別)",
             ok: "正常",
             dashboard: "ダッシュボード",
             team: "チーム",
@@ -48,6 +52,8 @@ fn words(lang: Language) -> Words {
             by_severity: "Firing alerts by severity",
             firing_now: "Firing alerts",
             features: "Features",
+            slos: "SLOs",
+            budget_left: "Error budget left, per SLO",
             ok: "OK",
             dashboard: "Dashboard",
             team: "Team",
@@ -194,6 +200,70 @@ pub fn dashboard(project: &Project, features: &[Feature]) -> Dashboard {
     for (index, feature) in features.iter().enumerate() {
         panels.push(Panel::Stat(feature_stat(project, feature, index, per_line)));
     }
+    // The SLOs' state: the error budget each has left over its period.
+    let with_slos: Vec<&Feature> = features.iter().filter(|f| !f.slos.is_empty()).collect();
+    if !with_slos.is_empty() {
+        let y = ALERTS_HEIGHT + 1 + features.len().div_ceil(per_line) as u32 * FEATURE_HEIGHT;
+        panels.push(Panel::Row(RowPanel {
+            id: names::row_panel_id(1),
+            title: w.slos.into(),
+            collapsed: false,
+            grid_pos: GridPos {
+                h: 1,
+                w: GRID_WIDTH,
+                x: 0,
+                y,
+            },
+            panels: Vec::new(),
+        }));
+        let targets = with_slos
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut q = query(
+                    names::slo_budget_remaining_record(f),
+                    "{{feature}} {{slo}}".into(),
+                );
+                q.ref_id = refs(i);
+                q
+            })
+            .collect();
+        panels.push(Panel::Stat(VizPanel {
+            id: names::OVERVIEW_SLO_BUDGET_PANEL_ID,
+            title: w.budget_left.into(),
+            description: String::new(),
+            datasource: datasource(),
+            grid_pos: GridPos {
+                h: FEATURE_HEIGHT,
+                w: GRID_WIDTH,
+                x: 0,
+                y: y + 1,
+            },
+            links: Vec::new(),
+            targets,
+            field_config: FieldConfigSource {
+                defaults: FieldConfig {
+                    unit: "percentunit".into(),
+                    color: FieldColor::by_thresholds(),
+                    thresholds: Thresholds::absolute(vec![
+                        Step {
+                            color: level_color(Level::Critical).into(),
+                            value: None,
+                        },
+                        Step {
+                            color: OK_COLOR.into(),
+                            value: Some(0.0),
+                        },
+                    ]),
+                    mappings: Vec::new(),
+                    no_value: None,
+                    custom: None,
+                },
+                overrides: Vec::new(),
+            },
+            options: stat_options("value_and_name"),
+        }));
+    }
 
     Dashboard {
         description: names::dashboard_marker("specs/*.yaml"),
@@ -217,6 +287,16 @@ pub fn dashboard(project: &Project, features: &[Feature]) -> Dashboard {
             list: vec![Annotation::built_in(), alerts_annotation(&all, lang)],
         },
         panels,
+    }
+}
+
+/// Grafana's query ids: A, B, ... Z, AA, AB, ...
+fn refs(i: usize) -> String {
+    let letter = |n: usize| char::from(b'A' + (n % 26) as u8);
+    if i < 26 {
+        letter(i).to_string()
+    } else {
+        format!("{}{}", letter(i / 26 - 1), letter(i))
     }
 }
 
