@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::catalog;
 use crate::compile::{self, Output};
 use crate::diag::Diagnostics;
 use crate::lint;
@@ -30,7 +31,16 @@ pub fn load(specs_dir: &Path) -> Result<Loaded, LoadError> {
     let mut sources = SourceMap::new();
     let (workspace, mut diagnostics) = workspace::load(specs_dir, &mut sources)?;
     if let Some(ws) = &workspace {
-        diagnostics.extend(lint::specs::check(ws, &sources));
+        // The metrics catalog next to the project file, as `lint` reads it.
+        let mut found = Vec::new();
+        let catalog = catalog::read_dir(specs_dir, &mut sources, &mut found).map_err(|source| {
+            LoadError::Io {
+                path: specs_dir.join(catalog::FILE_NAME).display().to_string(),
+                source,
+            }
+        })?;
+        diagnostics.extend(found);
+        diagnostics.extend(lint::specs::check_with_catalog(ws, &sources, catalog));
         diagnostics.sort();
     }
     Ok(Loaded {

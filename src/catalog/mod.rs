@@ -275,6 +275,29 @@ fn quote(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")
 }
 
+/// The catalog of a directory (`catalog.yaml` next to a project file), when
+/// there is one. A catalog that does not parse is a diagnostic, and lint goes
+/// on without it; a file that cannot be read is an I/O error.
+pub fn read_dir(
+    dir: &std::path::Path,
+    sources: &mut crate::source::SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> std::io::Result<Option<std::sync::Arc<Catalog>>> {
+    let path = dir.join(FILE_NAME);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)?;
+    let id = sources.add(&path, text);
+    match Catalog::parse(id, &sources.get(id).text) {
+        Ok(c) => Ok(Some(std::sync::Arc::new(c))),
+        Err(d) => {
+            diagnostics.push(d);
+            Ok(None)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

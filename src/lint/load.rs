@@ -659,19 +659,7 @@ fn read_catalog(
     sources: &mut SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<Arc<Catalog>>, LoadError> {
-    let path = dir.join(catalog::FILE_NAME);
-    if !path.is_file() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-    let id = sources.add(&path, text);
-    match Catalog::parse(id, &sources.get(id).text) {
-        Ok(c) => Ok(Some(Arc::new(c))),
-        Err(d) => {
-            diagnostics.push(d);
-            Ok(None)
-        }
-    }
+    catalog::read_dir(dir, sources, diagnostics).map_err(io(&dir.join(catalog::FILE_NAME)))
 }
 
 /// The nearest `promspec.yaml` at or above `dir`.

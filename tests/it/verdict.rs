@@ -211,3 +211,23 @@ fn errors_lint_reports_stop_the_build_at_their_place() {
         assert!(Path::new(&tmp.path().join("generated/prometheus/shop.rules.yml")).is_file());
     }
 }
+
+/// A metrics catalog next to the project file is read by `build` as by
+/// `lint`: the misspelled metric is reported by both, at the same place.
+#[test]
+fn build_reads_the_metrics_catalog_like_lint() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(
+        &root().join("tests/fixtures/verdict/catalog"),
+        &tmp.path().join("specs"),
+    );
+    let build = promspec(tmp.path(), &["build", "--format", "concise"]);
+    let lint = promspec(tmp.path(), &["lint", "specs", "--format", "concise"]);
+    let place = "shop.yaml:8:56: warning[promql/unknown-metric]";
+    assert!(
+        text(&build.stdout).contains(place),
+        "{}",
+        text(&build.stdout)
+    );
+    assert!(text(&lint.stdout).contains(place), "{}", text(&lint.stdout));
+}
