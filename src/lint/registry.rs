@@ -7,7 +7,7 @@
 
 use crate::diag::Severity;
 use crate::lint::Check;
-use crate::lint::rules::{alerts, dashboards, promql, routing, rules, targets, thresholds};
+use crate::lint::rules::{alerts, dashboards, promql, routing, rules, slos, targets, thresholds};
 
 /// What kind of problem a rule finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -355,6 +355,18 @@ pub static RULES: &[RuleMeta] = &[
         Correctness,
         Warning,
         rules::template_in_record::TemplateInRecord
+    ),
+    rule!(
+        "slos/errors-not-subset",
+        Suspicious,
+        Warning,
+        slos::errors_not_subset::ErrorsNotSubset
+    ),
+    rule!(
+        "slos/window-range",
+        Correctness,
+        Error,
+        slos::window_range::WindowRange
     ),
     rule!(
         "targets/unsupported-field",

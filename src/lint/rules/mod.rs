@@ -12,6 +12,7 @@ pub mod promql;
 pub mod routing;
 #[allow(clippy::module_inception)] // the `rules/*` id group
 pub mod rules;
+pub mod slos;
 pub mod targets;
 pub mod thresholds;
 
