@@ -5,93 +5,13 @@
 //! resolves, a misspelled one is reported. Fails (does not skip) when the
 //! binaries are missing.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::daemon::{Daemon, free_port, get};
 use crate::support::{project, promspec, text};
 
 const PROMETHEUS: &str = "/usr/bin/prometheus";
 const NODE_EXPORTER: &str = "/usr/bin/prometheus-node-exporter";
-
-/// A child process killed when dropped.
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Daemon {
-    /// Start `binary` and wait until GET `probe` on `port` answers 200.
-    fn start(binary: &str, args: &[String], log: PathBuf, port: u16, probe: &str) -> Daemon {
-        assert!(
-            Path::new(binary).is_file(),
-            "{binary} is missing: install the Debian packages `prometheus` and \
-             `prometheus-node-exporter` (scripts/test.sh does it)"
-        );
-        let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(binary)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
-        let daemon = Daemon { child, log };
-        daemon.wait_until(Duration::from_secs(20), &format!("{binary} ready"), || {
-            get(port, probe).0 == 200
-        });
-        daemon
-    }
-
-    fn wait_until(&self, limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
-        let deadline = Instant::now() + limit;
-        while !done() {
-            assert!(
-                Instant::now() < deadline,
-                "not {what} within {limit:?}; log:\n{}",
-                std::fs::read_to_string(&self.log).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port()
-}
-
-/// One HTTP/1.0 GET on loopback: status and body (0 when nothing answers).
-fn get(port: u16, path: &str) -> (u16, String) {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return (0, String::new());
-    };
-    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-    let mut response = String::new();
-    if stream.write_all(request.as_bytes()).is_err()
-        || stream.read_to_string(&mut response).is_err()
-    {
-        return (0, String::new());
-    }
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, body.to_string())
-}
 
 #[test]
 fn a_catalog_from_a_real_prometheus_resolves_the_bundled_node_exporter_queries() {
@@ -99,7 +19,8 @@ fn a_catalog_from_a_real_prometheus_resolves_the_bundled_node_exporter_queries()
     let dir = guard.path();
 
     let ne_port = free_port();
-    let _node_exporter = Daemon::start(
+    let _node_exporter = Daemon::start_probed(
+        "node_exporter",
         NODE_EXPORTER,
         &[
             format!("--web.listen-address=127.0.0.1:{ne_port}"),
@@ -118,7 +39,8 @@ fn a_catalog_from_a_real_prometheus_resolves_the_bundled_node_exporter_queries()
     )
     .unwrap();
     let prom_port = free_port();
-    let prometheus = Daemon::start(
+    let prometheus = Daemon::start_probed(
+        "Prometheus",
         PROMETHEUS,
         &[
             format!("--config.file={}", config.display()),

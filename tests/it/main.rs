@@ -11,6 +11,7 @@ mod catalog_live;
 mod cli;
 mod cli_test;
 mod corpus;
+mod daemon;
 mod dashboards;
 mod diff;
 mod docs;

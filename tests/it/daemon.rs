@@ -1,0 +1,127 @@
+//! Daemons the tests start on loopback (Prometheus, Alertmanager,
+//! VictoriaMetrics, vmalert, node_exporter): started in a temporary
+//! directory, probed until ready, killed and reaped when dropped.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A daemon this test started; killed and reaped when dropped.
+pub struct Daemon {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+    port: u16,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    pub fn start(
+        name: &'static str,
+        binary: &str,
+        args: &[String],
+        log: PathBuf,
+        port: u16,
+    ) -> Daemon {
+        Daemon::start_probed(name, binary, args, log, port, "/-/ready")
+    }
+
+    /// Start `binary` and wait until `probe` answers 200.
+    pub fn start_probed(
+        name: &'static str,
+        binary: &str,
+        args: &[String],
+        log: PathBuf,
+        port: u16,
+        probe: &str,
+    ) -> Daemon {
+        assert!(
+            Path::new(binary).is_file(),
+            "{binary} is missing: install its Debian package (scripts/test.sh installs \
+             every daemon the tests start)"
+        );
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = Command::new(binary)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
+        let daemon = Daemon {
+            name,
+            child,
+            log,
+            port,
+        };
+        daemon.wait_until(Duration::from_secs(20), "ready", || {
+            get(port, probe).0 == 200
+        });
+        daemon
+    }
+
+    /// The end of the daemon's log, for failure messages.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(15)..].join("\n")
+    }
+
+    pub fn wait_until(&self, limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + limit;
+        while !done() {
+            assert!(
+                Instant::now() < deadline,
+                "{} not {what} within {limit:?}; its log ends with:\n{}",
+                self.name,
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn get_json(&self, path: &str) -> Value {
+        let (status, body) = get(self.port, path);
+        assert_eq!(status, 200, "GET {path} on {}: {body}", self.name);
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// One HTTP/1.0 GET on loopback; status and body (0 when nothing answers).
+pub fn get(port: u16, path: &str) -> (u16, String) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new());
+    };
+    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut response = String::new();
+    if stream.write_all(request.as_bytes()).is_err()
+        || stream.read_to_string(&mut response).is_err()
+    {
+        return (0, String::new());
+    }
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
+}
