@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -193,6 +193,44 @@ fn alertmanager_config(ws: &promspec::spec::model::Workspace, base: &str) -> Str
     alertmanager::render_config(&ws.project, &config)
 }
 
+/// A real Prometheus in `dir` evaluating `rule_files` every second, scraping
+/// the gauges on `metrics_port` and notifying the Alertmanager on `am_port`.
+fn start_prometheus(
+    dir: &Path,
+    rule_files: &[PathBuf],
+    am_port: u16,
+    metrics_port: u16,
+) -> (Daemon, u16) {
+    let prom_config = dir.join("prometheus.yml");
+    let rule_list: String = rule_files
+        .iter()
+        .map(|p| format!("  - {}\n", p.display()))
+        .collect();
+    std::fs::write(
+        &prom_config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+             rule_files:\n{rule_list}\
+             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
+             scrape_configs:\n  - job_name: e2e\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n"
+        ),
+    )
+    .expect("write prometheus.yml");
+    let prom_port = free_port();
+    let prom = Daemon::start(
+        "Prometheus",
+        PROMETHEUS,
+        &[
+            format!("--config.file={}", prom_config.display()),
+            format!("--storage.tsdb.path={}", dir.join("prom-data").display()),
+            format!("--web.listen-address=127.0.0.1:{prom_port}"),
+        ],
+        dir.join("prometheus.log"),
+        prom_port,
+    );
+    (prom, prom_port)
+}
+
 /// A real Alertmanager running the generated configuration in `dir`, every
 /// receiver posting to the webhook on `hook_port`.
 fn start_alertmanager(
@@ -250,36 +288,7 @@ fn alerts_reach_exactly_the_receivers_the_spec_names() {
 
     let (am, am_port) = start_alertmanager(&ws, dir.path(), hook_port);
 
-    let prom_config = dir.path().join("prometheus.yml");
-    let rule_list: String = rule_files
-        .iter()
-        .map(|p| format!("  - {}\n", p.display()))
-        .collect();
-    std::fs::write(
-        &prom_config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
-             rule_files:\n{rule_list}\
-             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
-             scrape_configs:\n  - job_name: e2e\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n"
-        ),
-    )
-    .expect("write prometheus.yml");
-    let prom_port = free_port();
-    let prom = Daemon::start(
-        "Prometheus",
-        PROMETHEUS,
-        &[
-            format!("--config.file={}", prom_config.display()),
-            format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("prom-data").display()
-            ),
-            format!("--web.listen-address=127.0.0.1:{prom_port}"),
-        ],
-        dir.path().join("prometheus.log"),
-        prom_port,
-    );
+    let (prom, prom_port) = start_prometheus(dir.path(), &rule_files, am_port, metrics_port);
 
     // The generated recording rule produces its series from the scraped gauge.
     prom.wait_until(
@@ -583,33 +592,7 @@ fn a_fast_burn_pages_and_mutes_the_slower_tiers() {
     let (metrics, metrics_port) = Metrics::serve(&[("e2e_up", 1.0)]);
     let (hook, hook_port) = Webhook::serve();
     let (am, am_port) = start_alertmanager(&ws, dir.path(), hook_port);
-    let prom_config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &prom_config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
-             rule_files:\n  - {}\n\
-             alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{am_port}']\n\
-             scrape_configs:\n  - job_name: e2e\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n",
-            rules.display()
-        ),
-    )
-    .unwrap();
-    let prom_port = free_port();
-    let prom = Daemon::start(
-        "Prometheus",
-        PROMETHEUS,
-        &[
-            format!("--config.file={}", prom_config.display()),
-            format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("prom-data").display()
-            ),
-            format!("--web.listen-address=127.0.0.1:{prom_port}"),
-        ],
-        dir.path().join("prometheus.log"),
-        prom_port,
-    );
+    let (prom, _) = start_prometheus(dir.path(), &[rules], am_port, metrics_port);
 
     // Healthy: no tier fires.
     std::thread::sleep(Duration::from_secs(4));
