@@ -357,3 +357,27 @@ fn schema_write_keeps_hand_written_files_and_links() {
         std::fs::read_to_string(root().join("schemas/promspec.schema.json")).unwrap()
     );
 }
+
+/// `init` never writes through a link: a dangling symlink at `example.yaml`
+/// pointing outside the project is refused (exit 2) and its target is not
+/// created.
+#[test]
+fn init_does_not_write_through_a_dangling_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("victim.yaml");
+    std::fs::create_dir(dir.path().join("specs")).unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("specs/example.yaml")).unwrap();
+    let out = crate::support::promspec(dir.path(), &["init"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+    assert!(!target.exists(), "init wrote through the link");
+    assert!(
+        !dir.path().join("specs/promspec.yaml").exists(),
+        "nothing is written"
+    );
+}

@@ -12,7 +12,8 @@ pub fn run(args: InitArgs) -> ExitStatus {
     let files = [("promspec.yaml", PROJECT), ("example.yaml", EXAMPLE)];
     for (name, _) in files {
         let path = args.specs.join(name);
-        if path.exists() {
+        // `symlink_metadata`: a dangling link counts as a file that exists.
+        if path.symlink_metadata().is_ok() {
             error(format!(
                 "{} already exists; init never overwrites a file",
                 path.display()
@@ -26,7 +27,14 @@ pub fn run(args: InitArgs) -> ExitStatus {
     }
     for (name, text) in files {
         let path = args.specs.join(name);
-        if let Err(e) = std::fs::write(&path, text) {
+        // `create_new`: never write through a link or over a file that
+        // appeared since the check above.
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        if let Err(e) = written {
             error(format!("{}: {e}", path.display()));
             return ExitStatus::Error;
         }
