@@ -9,6 +9,7 @@ use crate::compile::grafana::feature::{
     alerts_annotation, datasource, datasource_variable, firing_alerts, stat_options,
 };
 use crate::compile::grafana::model::*;
+use crate::compile::grafana::slo::red_below;
 use crate::compile::grafana::steps::{OK_COLOR, level_color};
 use crate::compile::words;
 use crate::spec::model::{Feature, Language, Level, Project};
@@ -245,16 +246,7 @@ pub fn dashboard(project: &Project, features: &[Feature]) -> Dashboard {
                 defaults: FieldConfig {
                     unit: "percentunit".into(),
                     color: FieldColor::by_thresholds(),
-                    thresholds: Thresholds::absolute(vec![
-                        Step {
-                            color: level_color(Level::Critical).into(),
-                            value: None,
-                        },
-                        Step {
-                            color: OK_COLOR.into(),
-                            value: Some(0.0),
-                        },
-                    ]),
+                    thresholds: red_below(0.0),
                     mappings: Vec::new(),
                     no_value: None,
                     custom: None,

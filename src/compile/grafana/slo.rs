@@ -48,6 +48,21 @@ fn words(lang: Language) -> Words {
     }
 }
 
+/// Red below `limit`, green from it: an SLI under its objective, a budget
+/// spent past zero.
+pub(super) fn red_below(limit: f64) -> Thresholds {
+    Thresholds::absolute(vec![
+        Step {
+            color: level_color(crate::spec::model::Level::Critical).into(),
+            value: None,
+        },
+        Step {
+            color: OK_COLOR.into(),
+            value: Some(limit),
+        },
+    ])
+}
+
 fn query(ref_id: &str, expr: String, legend: String) -> Query {
     Query {
         ref_id: ref_id.into(),
@@ -173,16 +188,7 @@ pub fn panels(feature: &Feature, mut y: u32) -> Vec<Panel> {
                 defaults: FieldConfig {
                     unit: "percentunit".into(),
                     color: FieldColor::palette(),
-                    thresholds: Thresholds::absolute(vec![
-                        Step {
-                            color: level_color(crate::spec::model::Level::Critical).into(),
-                            value: None,
-                        },
-                        Step {
-                            color: OK_COLOR.into(),
-                            value: Some(slo.objective),
-                        },
-                    ]),
+                    thresholds: red_below(slo.objective),
                     mappings: Vec::new(),
                     no_value: None,
                     custom: Some(GraphFieldConfig {
@@ -217,16 +223,7 @@ pub fn panels(feature: &Feature, mut y: u32) -> Vec<Panel> {
                 defaults: FieldConfig {
                     unit: "percentunit".into(),
                     color: FieldColor::by_thresholds(),
-                    thresholds: Thresholds::absolute(vec![
-                        Step {
-                            color: level_color(crate::spec::model::Level::Critical).into(),
-                            value: None,
-                        },
-                        Step {
-                            color: OK_COLOR.into(),
-                            value: Some(0.0),
-                        },
-                    ]),
+                    thresholds: red_below(0.0),
                     mappings: Vec::new(),
                     no_value: None,
                     custom: None,

@@ -163,6 +163,38 @@ fn runbook_url(runbook: &Option<raw::Str>, r: &mut Resolver) {
     }
 }
 
+/// The priority of a level: the one written (reported when the project does
+/// not define it), else the severity's default; `missing_severity` is the
+/// finding when the project defines no such severity either.
+pub(in crate::spec) fn level_priority(
+    r: &mut Resolver,
+    written: Option<&raw::Str>,
+    project: &Project,
+    level: Level,
+    missing_severity: impl FnOnce() -> Diagnostic,
+) -> String {
+    match written {
+        Some(p) => {
+            let known: Vec<String> = project.priorities.iter().map(|p| p.name.clone()).collect();
+            r.names_exist(
+                std::slice::from_ref(p),
+                &known,
+                "spec/unknown-priority",
+                "priority",
+                "`priorities` of the project file",
+            );
+            p.value.clone()
+        }
+        None => match project.severity(level) {
+            Some(s) => s.priority.clone(),
+            None => {
+                r.report(missing_severity());
+                String::new()
+            }
+        },
+    }
+}
+
 /// The receivers of a level: those of the `notify` list that applies (every
 /// reference kept with its span, for the routing lints), else the
 /// severity's defaults; and where the choice was written (`fallback`).
@@ -252,38 +284,19 @@ fn level_rule(
         Some(k) => r.duration(k),
         None => project.default_keep_firing_for,
     };
-    let priorities: Vec<String> = project.priorities.iter().map(|p| p.name.clone()).collect();
     let severity = project.severity(level);
-    let priority = match &l.priority {
-        Some(p) => {
-            r.names_exist(
-                std::slice::from_ref(p),
-                &priorities,
-                "spec/unknown-priority",
-                "priority",
-                "`priorities` of the project file",
-            );
-            p.value.clone()
-        }
-        None => match severity {
-            Some(s) => s.priority.clone(),
-            None => {
-                let span = t.id.span;
-                r.report(
-                    Diagnostic::error(
-                        "spec/unknown-severity",
-                        format!("the project defines no `{}` severity", level.as_str()),
-                    )
-                    .with_label(span, format!("this threshold has a {} level", level.as_str()))
-                    .with_help(format!(
-                        "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file",
-                        level.as_str()
-                    )),
-                );
-                String::new()
-            }
-        },
-    };
+    let priority =
+        level_priority(r, l.priority.as_ref(), project, level, || {
+            Diagnostic::error(
+            "spec/unknown-severity",
+            format!("the project defines no `{}` severity", level.as_str()),
+        )
+        .with_label(t.id.span, format!("this threshold has a {} level", level.as_str()))
+        .with_help(format!(
+            "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file",
+            level.as_str()
+        ))
+        });
     let chosen = l
         .notify
         .as_ref()

@@ -16,7 +16,7 @@
 
 mod feature;
 
-pub(super) use feature::{level_receivers, notify_for};
+pub(super) use feature::{level_priority, level_receivers, notify_for};
 mod project;
 mod receivers;
 mod time;

@@ -13,7 +13,7 @@ use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::spec::model::{Direction, Level, LevelRule, Project};
 use crate::spec::raw;
-use crate::spec::resolve::{Resolver, level_receivers, notify_for, query};
+use crate::spec::resolve::{Resolver, level_priority, level_receivers, notify_for, query};
 use crate::spec::units::{self, Unit, format_number};
 
 use super::model::*;
@@ -467,36 +467,17 @@ fn level_rule(
     r: &mut Resolver,
 ) -> LevelRule {
     let severity = project.severity(level);
-    let priority = match a.priority {
-        Some(p) => {
-            let known: Vec<String> = project.priorities.iter().map(|p| p.name.clone()).collect();
-            r.names_exist(
-                std::slice::from_ref(p),
-                &known,
-                "spec/unknown-priority",
-                "priority",
-                "`priorities` of the project file",
-            );
-            p.value.clone()
-        }
-        None => match severity {
-            Some(s) => s.priority.clone(),
-            None => {
-                r.report(
-                    Diagnostic::error(
-                        "spec/unknown-severity",
-                        format!("the project defines no `{}` severity", level.as_str()),
-                    )
-                    .with_label(a.span, format!("this SLO alert has the {} level", level.as_str()))
-                    .with_help(format!(
-                        "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file, or set `severity:` here",
-                        level.as_str()
-                    )),
-                );
-                String::new()
-            }
-        },
-    };
+    let priority = level_priority(r, a.priority, project, level, || {
+        Diagnostic::error(
+            "spec/unknown-severity",
+            format!("the project defines no `{}` severity", level.as_str()),
+        )
+        .with_label(a.span, format!("this SLO alert has the {} level", level.as_str()))
+        .with_help(format!(
+            "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file, or set `severity:` here",
+            level.as_str()
+        ))
+    });
     let chosen = a.notify.or_else(|| notify_for(&feature.notify, level));
     let (receivers, refs, receivers_span) = level_receivers(chosen, project, severity, a.span);
     LevelRule {
