@@ -121,12 +121,14 @@ impl From<Format> for OutputFormat {
 /// Arguments of `build`.
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Directory holding `promspec.yaml` and the feature specs.
-    #[arg(long, default_value = "specs")]
-    pub specs: PathBuf,
-    /// Directory of generated files.
-    #[arg(long, default_value = "generated")]
-    pub out: PathBuf,
+    /// Directory holding `promspec.yaml` and the feature specs (default:
+    /// `specs/` of the nearest project, found upwards from here).
+    #[arg(long, value_name = "DIR")]
+    pub specs: Option<PathBuf>,
+    /// Directory of generated files (default: `generated/` next to the
+    /// project's `specs/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Write nothing; exit 1 and print a diff if the output is not up to date.
     #[arg(long)]
     pub check: bool,
@@ -138,9 +140,10 @@ pub struct BuildArgs {
 /// Arguments of `test`.
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// Directory holding `promspec.yaml` and the feature specs.
-    #[arg(long, default_value = "specs")]
-    pub specs: PathBuf,
+    /// Directory holding `promspec.yaml` and the feature specs (default:
+    /// `specs/` of the nearest project, found upwards from here).
+    #[arg(long, value_name = "DIR")]
+    pub specs: Option<PathBuf>,
     /// The promtool binary (default: `promtool` on PATH).
     #[arg(long, value_name = "PATH")]
     pub promtool: Option<PathBuf>,
@@ -229,9 +232,10 @@ pub struct DiffArgs {
     /// A git revision (default `HEAD`) or a directory holding specs.
     #[arg(default_value = "HEAD")]
     pub base: String,
-    /// Directory holding `promspec.yaml` and the feature specs.
-    #[arg(long, default_value = "specs")]
-    pub specs: PathBuf,
+    /// Directory holding `promspec.yaml` and the feature specs (default:
+    /// `specs/` of the nearest project, found upwards from here).
+    #[arg(long, value_name = "DIR")]
+    pub specs: Option<PathBuf>,
     /// Report format.
     #[arg(long, value_enum, default_value_t)]
     pub format: DiffFormat,
@@ -275,9 +279,10 @@ pub struct RoutesTestArgs {
     /// The alert's labels, `name=value` (values may be double-quoted).
     #[arg(required = true, value_name = "LABEL=VALUE")]
     pub labels: Vec<String>,
-    /// Directory holding `promspec.yaml` and the feature specs, compiled in memory.
-    #[arg(long, default_value = "specs", conflicts_with = "config")]
-    pub specs: PathBuf,
+    /// Directory holding `promspec.yaml` and the feature specs, compiled in
+    /// memory (default: the nearest project's, found upwards from here).
+    #[arg(long, value_name = "DIR", conflicts_with = "config")]
+    pub specs: Option<PathBuf>,
     /// Read this Alertmanager configuration file instead of compiling the specs.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -8,6 +8,7 @@
 pub mod args;
 mod commands;
 mod output;
+mod project;
 
 use std::process::ExitCode;
 

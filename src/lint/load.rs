@@ -71,11 +71,14 @@ pub struct RuleItem {
 }
 
 /// How a lint run treats what it finds.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Report files that are none of promspec's shapes instead of skipping
     /// them quietly.
     pub report_unknown: bool,
+    /// The directories linted when no path is given (default:
+    /// [`DEFAULT_PATHS`]).
+    pub project_paths: Option<Vec<PathBuf>>,
 }
 
 /// What reading one plain rule file produced.
@@ -136,14 +139,16 @@ pub fn lint(paths: &[PathBuf]) -> Result<Report, LoadError> {
 pub fn lint_with(paths: &[PathBuf], options: Options) -> Result<Report, LoadError> {
     let project_mode = paths.is_empty();
     let paths: Vec<PathBuf> = if project_mode {
-        let found: Vec<PathBuf> = DEFAULT_PATHS
-            .iter()
-            .map(PathBuf::from)
-            .filter(|p| p.exists())
-            .collect();
+        let defaults = options
+            .project_paths
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PATHS.iter().map(PathBuf::from).collect());
+        let found: Vec<PathBuf> = defaults.iter().filter(|p| p.exists()).cloned().collect();
         if found.is_empty() {
             return Err(LoadError::NotFound {
-                path: DEFAULT_PATHS[0].to_string(),
+                path: defaults
+                    .first()
+                    .map_or_else(String::new, |p| p.display().to_string()),
             });
         }
         found

@@ -14,6 +14,7 @@ mod corpus;
 mod daemon;
 mod dashboards;
 mod diff;
+mod discovery;
 mod docs;
 mod e2e;
 mod fault_injection;

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::BuildArgs;
+use crate::cli::project;
 use crate::cli::output::{self, err, error, load_workspace, print_diagnostics};
 use crate::compile::conventions::BUILD_MANIFEST;
 use crate::compile::write::{self, Change};
@@ -13,11 +14,14 @@ use crate::pipeline;
 
 /// Compile the specs and write or check the output directory.
 pub fn run(args: BuildArgs) -> ExitStatus {
-    if let Err(e) = write::check_out_dir(&args.out, &args.specs) {
+    let project = project::locate(args.specs.as_deref());
+    let out = args.out.unwrap_or(project.generated);
+    let specs = project.specs;
+    if let Err(e) = write::check_out_dir(&out, &specs) {
         error(e);
         return ExitStatus::Error;
     }
-    let (workspace, sources) = match load_workspace(&args.specs, args.format.into(), "written") {
+    let (workspace, sources) = match load_workspace(&specs, args.format.into(), "written") {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
@@ -34,9 +38,9 @@ pub fn run(args: BuildArgs) -> ExitStatus {
         return ExitStatus::Failure;
     }
     let result = if args.check {
-        check(&args.out, &outputs)
+        check(&out, &outputs)
     } else {
-        build(&args.out, &outputs)
+        build(&out, &outputs)
     };
     result.unwrap_or_else(|e| {
         error(e);

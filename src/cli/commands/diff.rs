@@ -5,6 +5,7 @@ use std::process::Command;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{DiffArgs, DiffFormat};
+use crate::cli::project;
 use crate::cli::output::{error, out};
 use crate::pipeline;
 use crate::review;
@@ -12,7 +13,8 @@ use crate::spec::model::Workspace;
 
 /// Compare the specs with BASE and print what changes.
 pub fn run(args: DiffArgs) -> ExitStatus {
-    let head = match workspace(&args.specs) {
+    let specs = project::locate(args.specs.as_deref()).specs;
+    let head = match workspace(&specs) {
         Ok(ws) => ws,
         Err(e) => {
             error(e);
@@ -25,10 +27,11 @@ pub fn run(args: DiffArgs) -> ExitStatus {
         if dir.join("promspec.yaml").is_file() {
             dir
         } else {
-            dir.join(&args.specs)
+            // The same layout as the working tree's project.
+            dir.join(args.specs.as_deref().unwrap_or(Path::new("specs")))
         }
     } else {
-        checkout = match git_checkout(&args.base, &args.specs) {
+        checkout = match git_checkout(&args.base, &specs) {
             Ok(dir) => dir,
             Err(e) => {
                 error(e);

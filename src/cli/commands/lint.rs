@@ -3,6 +3,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{ColorChoice, FailOn, LintArgs};
+use crate::cli::project;
 use crate::cli::output::{count_line, err, error, plural, print_findings, stderr_color};
 use crate::diag::Severity;
 use crate::lint;
@@ -11,8 +12,13 @@ use crate::lint::load::{Options, Report};
 
 /// Lint the given paths (or the project) and print the findings.
 pub fn run(args: LintArgs) -> ExitStatus {
+    let project_paths = args.paths.is_empty().then(|| {
+        let project = project::locate(None);
+        vec![project.specs, project.generated]
+    });
     let options = Options {
         report_unknown: args.report_unknown,
+        project_paths,
     };
     let mut report = match lint::load::lint_with(&args.paths, options) {
         Ok(r) => r,

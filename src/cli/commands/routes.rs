@@ -2,6 +2,7 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::RoutesTestArgs;
+use crate::cli::project;
 use crate::cli::output::{err, error, out, print_diagnostics};
 use crate::compile::alertmanager;
 use crate::diag::Diagnostics;
@@ -40,7 +41,7 @@ fn load_config(args: &RoutesTestArgs) -> Result<Config, ExitStatus> {
             ExitStatus::Failure
         });
     }
-    let loaded = pipeline::load(&args.specs).map_err(|e| {
+    let loaded = pipeline::load(&project::locate(args.specs.as_deref()).specs).map_err(|e| {
         error(e);
         ExitStatus::Error
     })?;
