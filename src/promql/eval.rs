@@ -1219,7 +1219,11 @@ mod tests {
             &[1.0, 1.0],
         )]);
         assert!(eval(r#"absent(up{job="node"})"#, &data, 1).is_empty());
-        let out = eval(r#"absent(up{job="db",instance=~"a.*",env="x",env="y"})"#, &data, 1);
+        let out = eval(
+            r#"absent(up{job="db",instance=~"a.*",env="x",env="y"})"#,
+            &data,
+            1,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].value, 1.0);
         assert_eq!(

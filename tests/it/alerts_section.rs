@@ -110,11 +110,7 @@ fn the_generated_tests_fail_when_an_alert_changes() {
             "absent(up{job=\"nodes\"})",
             "node/alert/exporter-down/present",
         ),
-        (
-            "< 1000000000",
-            "< 1100000000",
-            "node/alert/disk-filling",
-        ),
+        ("< 1000000000", "< 1100000000", "node/alert/disk-filling"),
         ("[10m])", "[5m])", "node/no-data/cpu-usage/absent"),
     ] {
         assert!(rules.contains(from), "{from}");
@@ -137,16 +133,28 @@ fn alertmanager_routes_each_alert_at_its_level() {
     assert!(ok, "{out}");
     for (labels, receivers) in [
         (
-            &["alertname=NodeExporterDown", "severity=critical", "priority=P1"][..],
+            &[
+                "alertname=NodeExporterDown",
+                "severity=critical",
+                "priority=P1",
+            ][..],
             "pager-oncall,slack-ops",
         ),
         // `notify: [pager-oncall]` replaces the warning level's receivers.
         (
-            &["alertname=NodeDiskFilling", "severity=warning", "priority=P1"][..],
+            &[
+                "alertname=NodeDiskFilling",
+                "severity=warning",
+                "priority=P1",
+            ][..],
             "pager-oncall",
         ),
         (
-            &["alertname=HighCpuUsageNoData", "severity=warning", "priority=P2"][..],
+            &[
+                "alertname=HighCpuUsageNoData",
+                "severity=warning",
+                "priority=P2",
+            ][..],
             "slack-ops",
         ),
     ] {
@@ -198,7 +206,11 @@ fn an_invalid_expression_is_rejected_at_its_place_by_build_and_lint() {
     ] {
         let out = promspec(tmp.path(), args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(text(&out.stdout).contains(place), "{args:?}: {}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains(place),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
     }
     assert!(!tmp.path().join("generated").exists());
 }
@@ -213,6 +225,10 @@ fn two_alerts_with_one_name_are_rejected() {
     ] {
         let out = promspec(tmp.path(), args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(text(&out.stdout).contains(place), "{args:?}: {}", text(&out.stdout));
+        assert!(
+            text(&out.stdout).contains(place),
+            "{args:?}: {}",
+            text(&out.stdout)
+        );
     }
 }

@@ -40,7 +40,12 @@ use super::{
 pub fn groups(project: &Project, feature: &Feature) -> (Vec<Value>, Vec<String>) {
     let file = lower::feature(project, feature);
     let rules: Vec<&Rule> = file.groups.iter().flat_map(|g| &g.rules).collect();
-    let find = |name: &str| rules.iter().copied().find(|r| r.is_alert() && r.name.value == name);
+    let find = |name: &str| {
+        rules
+            .iter()
+            .copied()
+            .find(|r| r.is_alert() && r.name.value == name)
+    };
     let mut items: Vec<(String, &Rule)> = Vec::new();
     for t in &feature.thresholds {
         if t.no_data.is_some()
@@ -233,7 +238,11 @@ fn absence(rule: &Rule, interval_ms: i64) -> Result<Vec<(&'static str, Body)>, S
         checks: checks(&trace, &rules, name, &steps)?,
         timeline: vec![
             format!("0s: every series it reads present (no alert)"),
-            format!("{}: the series vanish; the alert fires at {}", at(present), at(fire)),
+            format!(
+                "{}: the series vanish; the alert fires at {}",
+                at(present),
+                at(fire)
+            ),
         ],
     };
 
@@ -248,7 +257,9 @@ fn absence(rule: &Rule, interval_ms: i64) -> Result<Vec<(&'static str, Body)>, S
         interval,
         input_series: text(&staying),
         checks: checks(&trace, &rules, name, &steps)?,
-        timeline: vec![format!("0s: every series it reads present all along (no alert)")],
+        timeline: vec![format!(
+            "0s: every series it reads present all along (no alert)"
+        )],
     };
     Ok(vec![("/absent", gone), ("/present", kept)])
 }

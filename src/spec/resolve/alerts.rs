@@ -68,7 +68,10 @@ fn missing_severity(span: Span, what: &str, level: Level) -> Diagnostic {
         "spec/unknown-severity",
         format!("the project defines no `{}` severity", level.as_str()),
     )
-    .with_label(span, format!("this {what} has the {} level", level.as_str()))
+    .with_label(
+        span,
+        format!("this {what} has the {} level", level.as_str()),
+    )
     .with_help(format!(
         "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file",
         level.as_str()
@@ -144,9 +147,12 @@ pub(super) fn no_data(
     if window.is_zero() {
         let span = n.for_.as_ref().map_or(n.span, |f| f.0.span);
         r.report(
-            Diagnostic::error("spec/invalid-value", "a no-data window of 0s never sees a sample")
-                .with_label(span, "the `absent_over_time` window")
-                .with_help("write how long the series must be absent, e.g. `10m`"),
+            Diagnostic::error(
+                "spec/invalid-value",
+                "a no-data window of 0s never sees a sample",
+            )
+            .with_label(span, "the `absent_over_time` window")
+            .with_help("write how long the series must be absent, e.g. `10m`"),
         );
         return None;
     }
@@ -178,7 +184,7 @@ pub(super) fn alerts(
     for a in feature.alerts.iter().flatten() {
         r.slug(&a.id, "alert id");
         super::feature::runbook_url(&a.runbook, r);
-        super::feature::unique_id(&a.id, taken, r);
+        super::feature::unique_id(&a.id, "alert id", taken, r);
         let alert = alert_name(&a.alert, r);
         let Some(level) = Level::parse(&a.level.value) else {
             r.report(unknown_level(&a.level));
