@@ -47,6 +47,8 @@ pub fn check_with_catalog(
                 .iter()
                 .map(|t| t.span)
                 .chain(feature.slos.iter().map(|s| s.span))
+                .chain(feature.alerts.iter().map(|a| a.span))
+                .chain(feature.records.iter().map(|r| r.span))
                 .collect(),
             settings: 1,
         })
