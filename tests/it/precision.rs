@@ -20,6 +20,10 @@
 //! `PROMSPEC_PRECISION_DUMP=FILE` writes the keys of every finding on every
 //! file below `tests/corpus/rules` and `tests/precision/rules` to FILE, the
 //! starting point of a new sample.
+//!
+//! `tests/precision/second-review.tsv` is an independent second review of a
+//! stratified sample of the labels; every row's settled verdict must be the
+//! verdict `labels.tsv` holds, so a relabeling cannot silently undo it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -35,6 +39,7 @@ use promspec::yaml;
 use crate::support::root;
 
 const LABELS: &str = "tests/precision/labels.tsv";
+const SECOND_REVIEW: &str = "tests/precision/second-review.tsv";
 
 /// One finding's key, as stored in the labels.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -335,4 +340,51 @@ fn labeled_findings_keep_their_verdict() {
             );
         }
     }
+}
+
+#[test]
+fn second_review_agrees_with_the_labels() {
+    // (file, rule, name, at) → verdict, from the labels' own columns.
+    let text = std::fs::read_to_string(root().join(LABELS)).unwrap();
+    let verdicts: BTreeMap<(&str, &str, &str, &str), &str> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            ((c[0], c[1], c[2], c[5]), c[6])
+        })
+        .collect();
+    let review = std::fs::read_to_string(root().join(SECOND_REVIEW)).unwrap();
+    let mut rows = 0;
+    let mut problems = Vec::new();
+    for (n, line) in review.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let c: Vec<&str> = line.split('\t').collect();
+        assert_eq!(c.len(), 9, "{SECOND_REVIEW}:{}: 9 columns expected", n + 1);
+        rows += 1;
+        let settled = c[7];
+        match verdicts.get(&(c[0], c[1], c[2], c[3])) {
+            None => problems.push(format!(
+                "{SECOND_REVIEW}:{}: no labeled finding {} {} {} at {}",
+                n + 1,
+                c[0],
+                c[1],
+                c[2],
+                c[3]
+            )),
+            Some(v) if *v != settled => problems.push(format!(
+                "{SECOND_REVIEW}:{}: settled {settled}, but {LABELS} says {v}: {} {} {}",
+                n + 1,
+                c[0],
+                c[1],
+                c[2]
+            )),
+            Some(_) => {}
+        }
+    }
+    assert!(rows >= 150, "{rows} reviewed findings");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
