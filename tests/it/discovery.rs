@@ -61,7 +61,11 @@ fn lint_test_routes_and_diff_find_the_project_too() {
     // The base directory is the project itself: nothing changes.
     let out = promspec(&deep, &["diff", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("no change"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("no change"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -71,7 +75,11 @@ fn an_explicit_specs_directory_wins_over_discovery() {
     std::fs::create_dir_all(other.path().join("specs")).unwrap();
     let out = promspec(
         dir.path(),
-        &["build", "--specs", other.path().join("specs").to_str().unwrap()],
+        &[
+            "build",
+            "--specs",
+            other.path().join("specs").to_str().unwrap(),
+        ],
     );
     // The explicit directory has no project file: no fallback to ./specs.
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));

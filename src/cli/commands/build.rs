@@ -4,8 +4,8 @@ use std::path::Path;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::BuildArgs;
-use crate::cli::project;
 use crate::cli::output::{self, err, error, load_workspace, print_diagnostics};
+use crate::cli::project;
 use crate::compile::conventions::BUILD_MANIFEST;
 use crate::compile::write::{self, Change};
 use crate::compile::{self, Output};

@@ -5,8 +5,8 @@ use std::process::Command;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{DiffArgs, DiffFormat};
-use crate::cli::project;
 use crate::cli::output::{error, out};
+use crate::cli::project;
 use crate::pipeline;
 use crate::review;
 use crate::spec::model::Workspace;

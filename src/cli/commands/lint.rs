@@ -3,8 +3,8 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{ColorChoice, FailOn, LintArgs};
-use crate::cli::project;
 use crate::cli::output::{count_line, err, error, plural, print_findings, stderr_color};
+use crate::cli::project;
 use crate::diag::Severity;
 use crate::lint;
 use crate::lint::baseline::Baseline;

@@ -2,8 +2,8 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::RoutesTestArgs;
-use crate::cli::project;
 use crate::cli::output::{err, error, out, print_diagnostics};
+use crate::cli::project;
 use crate::compile::alertmanager;
 use crate::diag::Diagnostics;
 use crate::pipeline;

@@ -2,8 +2,8 @@
 
 use crate::cli::ExitStatus;
 use crate::cli::args::TestArgs;
-use crate::cli::project;
 use crate::cli::output::{error, load_workspace, out};
+use crate::cli::project;
 use crate::promtool;
 
 /// Compile the specs and run every threshold's unit test with promtool.
@@ -15,7 +15,11 @@ pub fn run(args: TestArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let workspace = match load_workspace(&project::locate(args.specs.as_deref()).specs, args.format.into(), "tested") {
+    let workspace = match load_workspace(
+        &project::locate(args.specs.as_deref()).specs,
+        args.format.into(),
+        "tested",
+    ) {
         Ok((ws, _)) => ws,
         Err(status) => return status,
     };
