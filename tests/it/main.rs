@@ -25,6 +25,7 @@ mod lint_adoption;
 mod lint_cli;
 mod lint_crashes;
 mod mutation;
+mod notifications;
 mod output_safety;
 mod precision;
 mod robustness;
