@@ -28,6 +28,7 @@ mod mutation;
 mod notifications;
 mod output_safety;
 mod precision;
+mod readme;
 mod robustness;
 mod routing_lints;
 mod schema;
