@@ -61,7 +61,9 @@ pub fn markdown_header(source: &str) -> String {
 
 /// The header comment of a generated Alertmanager template file.
 pub fn template_header(source: &str) -> String {
-    format!("{{{{/* {GENERATED_NOTICE} Source: {source}. Regenerate with `promspec build`. */}}}}\n")
+    format!(
+        "{{{{/* {GENERATED_NOTICE} Source: {source}. Regenerate with `promspec build`. */}}}}\n"
+    )
 }
 
 /// The marker put in a generated dashboard's `description`.

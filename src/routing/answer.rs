@@ -8,8 +8,8 @@ use std::fmt::Write;
 use crate::routing::config::{Config, GroupBy, Route};
 use crate::routing::eval::{self, Inhibition};
 use crate::routing::hours::{self, State};
-use crate::spec::model::TimeInterval;
 use crate::routing::matcher::{Labels, MatchOp, Matcher, format_set};
+use crate::spec::model::TimeInterval;
 use crate::spec::units::format_duration;
 
 /// Why a `LABEL=VALUE` argument is not a label.

@@ -99,12 +99,10 @@ fn range_contains(r: &TimeRange, at: Timestamp) -> bool {
         });
     let weekday = i32::from(t.weekday().to_sunday_zero_offset());
     let weekdays = r.weekdays.is_empty()
-        || r
-            .weekdays
+        || r.weekdays
             .iter()
             .any(|w| in_range(w, weekday, |v| named(v, &WEEKDAYS, 0)));
-    let days = r.days_of_month.is_empty()
-        || r.days_of_month.iter().any(|d| day_matches(d, &t));
+    let days = r.days_of_month.is_empty() || r.days_of_month.iter().any(|d| day_matches(d, &t));
     let month = i32::from(t.month());
     let months = r.months.is_empty()
         || r.months.iter().any(|m| {
@@ -113,8 +111,10 @@ fn range_contains(r: &TimeRange, at: Timestamp) -> bool {
             })
         });
     let year = i32::from(t.year());
-    let years =
-        r.years.is_empty() || r.years.iter().any(|y| in_range(y, year, |v| v.parse().ok()));
+    let years = r.years.is_empty()
+        || r.years
+            .iter()
+            .any(|y| in_range(y, year, |v| v.parse().ok()));
     times && weekdays && days && months && years
 }
 
@@ -147,7 +147,11 @@ fn day_matches(spec: &str, t: &ZonedDateTime) -> bool {
     let len = i32::from(t.days_in_month());
     let absolute = |v: &str| -> Option<i32> {
         let n: i32 = v.parse().ok()?;
-        Some(if n < 0 { (len + n + 1).max(1) } else { n.min(len) })
+        Some(if n < 0 {
+            (len + n + 1).max(1)
+        } else {
+            n.min(len)
+        })
     };
     in_range(spec, i32::from(t.day()), absolute)
 }

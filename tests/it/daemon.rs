@@ -107,7 +107,10 @@ pub fn free_port() -> u16 {
 
 /// One HTTP/1.0 GET on loopback; status and body (0 when nothing answers).
 pub fn get(port: u16, path: &str) -> (u16, String) {
-    exchange(port, format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"))
+    exchange(
+        port,
+        format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"),
+    )
 }
 
 /// One HTTP/1.0 POST of a JSON body on loopback; status and body.

@@ -148,7 +148,8 @@ fn slack_messages_carry_the_alert_and_its_links() {
         .find(|r| {
             r.is_alert()
                 && r.name.value == alert.alertname
-                && r.label("severity").is_some_and(|p| p.value.value == "critical")
+                && r.label("severity")
+                    .is_some_and(|p| p.value.value == "critical")
         })
         .expect("the alerting rule");
     let annotations: BTreeMap<String, String> = rule
@@ -164,7 +165,10 @@ fn slack_messages_carry_the_alert_and_its_links() {
         "Alertmanager",
         ALERTMANAGER,
         &[
-            format!("--config.file={}", am_dir.join("alertmanager.yml").display()),
+            format!(
+                "--config.file={}",
+                am_dir.join("alertmanager.yml").display()
+            ),
             format!("--storage.path={}", dir.path().join("am-data").display()),
             format!("--web.listen-address=127.0.0.1:{am_port}"),
             "--cluster.listen-address=".into(),
@@ -176,9 +180,11 @@ fn slack_messages_carry_the_alert_and_its_links() {
     let (status, answer) = post_json(am_port, "/api/v2/alerts", &body);
     assert_eq!(status, 200, "{answer}");
 
-    am.wait_until(Duration::from_secs(30), "notifying both Slack channels", || {
-        !capture.at("/team").is_empty() && !capture.at("/custom").is_empty()
-    });
+    am.wait_until(
+        Duration::from_secs(30),
+        "notifying both Slack channels",
+        || !capture.at("/team").is_empty() && !capture.at("/custom").is_empty(),
+    );
     // The DBA's route is notified in the same flush, if at all.
     let flushed = Instant::now();
     while flushed.elapsed() < Duration::from_secs(3) {

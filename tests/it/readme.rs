@@ -96,7 +96,10 @@ fn build_clean(dir: &std::path::Path) {
         !stderr.contains("warning") && !stderr.contains('×') && !stderr.contains('⚠'),
         "the README's examples build with findings:\n{stderr}"
     );
-    assert!(dir.join("generated/prometheus/new-feature.rules.yml").is_file());
+    assert!(
+        dir.join("generated/prometheus/new-feature.rules.yml")
+            .is_file()
+    );
 }
 
 #[test]
@@ -115,7 +118,13 @@ fn the_readme_project_file_builds_with_the_feature_spec() {
 
 /// Every field path of `node` in the project schema, `<name>` for a map
 /// entry and `[]` for a list item (`receivers.<name>.slack.title`).
-fn schema_paths(node: &Value, defs: &Value, path: &str, seen: &[String], out: &mut BTreeSet<String>) {
+fn schema_paths(
+    node: &Value,
+    defs: &Value,
+    path: &str,
+    seen: &[String],
+    out: &mut BTreeSet<String>,
+) {
     if let Some(r) = node["$ref"].as_str() {
         let name = r.rsplit('/').next().unwrap().to_string();
         if !seen.contains(&name) {
@@ -139,7 +148,11 @@ fn schema_paths(node: &Value, defs: &Value, path: &str, seen: &[String], out: &m
         schema_paths(&node["additionalProperties"], defs, &entry, seen, out);
     }
     for (key, value) in node["properties"].as_object().into_iter().flatten() {
-        let p = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        let p = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
         out.insert(p.clone());
         schema_paths(value, defs, &p, seen, out);
     }
@@ -152,7 +165,11 @@ fn yaml_paths(value: &Value, path: &str, maps: &BTreeSet<String>, out: &mut BTre
         Value::Object(entries) => {
             for (key, v) in entries {
                 let segment = if maps.contains(path) { "<name>" } else { key };
-                let p = if path.is_empty() { segment.to_string() } else { format!("{path}.{segment}") };
+                let p = if path.is_empty() {
+                    segment.to_string()
+                } else {
+                    format!("{path}.{segment}")
+                };
                 out.insert(p.clone());
                 yaml_paths(v, &p, maps, out);
             }
@@ -174,7 +191,10 @@ fn the_readme_documents_every_project_field_with_an_example() {
     .unwrap();
     let mut fields = BTreeSet::new();
     schema_paths(&schema, &schema["$defs"], "", &[], &mut fields);
-    assert!(fields.contains("receivers.<name>.slack.title"), "{fields:?}");
+    assert!(
+        fields.contains("receivers.<name>.slack.title"),
+        "{fields:?}"
+    );
 
     let (section, _) = project_example();
     let maps: BTreeSet<String> = fields
@@ -188,9 +208,16 @@ fn the_readme_documents_every_project_field_with_an_example() {
     // Inline secrets (and a file reference Alertmanager 0.25 cannot read)
     // are refused: the section names them instead of showing them.
     let refused = |f: &String| {
-        ["auth_password", "api_url", "routing_key", "service_key", "api_key", "url_file"]
-            .iter()
-            .any(|r| f.ends_with(&format!(".{r}")))
+        [
+            "auth_password",
+            "api_url",
+            "routing_key",
+            "service_key",
+            "api_key",
+            "url_file",
+        ]
+        .iter()
+        .any(|r| f.ends_with(&format!(".{r}")))
     };
     for field in &fields {
         if refused(field) {

@@ -157,7 +157,8 @@ fn integration(i: &Integration, project: &Project) -> (&'static str, Value) {
                 .into_iter()
                 .map(|(text, href)| {
                     let mut l = Value::map();
-                    l.push("href", Value::str(href)).push("text", Value::str(text));
+                    l.push("href", Value::str(href))
+                        .push("text", Value::str(text));
                     l
                 })
                 .collect();

@@ -64,7 +64,11 @@ struct Delivery {
 /// The hours of `receiver` for alerts of `level`: (active, mute) time
 /// intervals. The receiver's own active intervals replace the level's
 /// (Alertmanager cannot intersect two lists); mute intervals add up.
-pub fn receiver_hours(project: &Project, level: Level, receiver: &str) -> (Vec<String>, Vec<String>) {
+pub fn receiver_hours(
+    project: &Project,
+    level: Level,
+    receiver: &str,
+) -> (Vec<String>, Vec<String>) {
     let severity = project.severity(level);
     let own = project.receiver(receiver);
     let active = match own {

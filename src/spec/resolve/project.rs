@@ -66,7 +66,6 @@ pub fn resolve_project(
     }
     let priority_names: Vec<String> = priorities.iter().map(|p| p.name.clone()).collect();
 
-
     let mut time_intervals = Vec::new();
     for (name, ranges) in raw.time_intervals.iter().flat_map(|m| m.entries.iter()) {
         time_intervals.push(TimeInterval {
