@@ -268,7 +268,7 @@ pub enum RoutesCommand {
     /// on the way and the inhibit rules that concern it (Alertmanager's
     /// semantics; the first line is what `amtool config routes test` prints).
     #[command(
-        after_help = "Examples:\n  promspec routes test feature=new-feature alertname=NewFeatureErrorRatio severity=critical\n  promspec routes test --config generated/alertmanager/alertmanager.yml severity=warning\n  promspec routes test --verify pager-oncall,slack-ops-critical severity=critical"
+        after_help = "Examples:\n  promspec routes test feature=new-feature alertname=NewFeatureErrorRatio severity=critical\n  promspec routes test --config generated/alertmanager/alertmanager.yml severity=warning\n  promspec routes test --verify pager-oncall,slack-ops-critical severity=critical\n  promspec routes test --at 2026-03-07T10:00:00+09:00 feature=camp-backend alertname=CampBackendDeadlocks severity=critical"
     )]
     Test(RoutesTestArgs),
 }
@@ -289,6 +289,10 @@ pub struct RoutesTestArgs {
     /// Exit 1 unless the receivers are exactly these, in this order (comma-separated).
     #[arg(long, value_name = "RECEIVERS")]
     pub verify: Option<String>,
+    /// Also say which receivers notify at this instant and which their time
+    /// intervals mute (RFC 3339 with an offset, e.g. `2026-03-07T10:00:00+09:00`).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// How to print findings in the specs or the configuration file.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -1,12 +1,15 @@
 //! The answer to "where does an alert with these labels go": receivers in
 //! Alertmanager's order, the route each one is reached through with its
-//! effective settings, and the inhibit rules that concern the alert.
+//! effective settings, the inhibit rules that concern the alert, and, for
+//! a given instant, which receivers its time intervals mute.
 
 use std::fmt::Write;
 
 use crate::routing::config::{Config, GroupBy, Route};
 use crate::routing::eval::{self, Inhibition};
+use crate::routing::hours::{self, State};
 use crate::routing::matcher::{Labels, MatchOp, Matcher, format_set};
+use crate::spec::model::TimeInterval;
 use crate::spec::units::format_duration;
 
 /// Why a `LABEL=VALUE` argument is not a label.
@@ -124,6 +127,41 @@ pub fn render(answer: &Answer) -> String {
             format_set(&i.other),
             i.index + 1
         );
+    }
+    out
+}
+
+/// Which deliveries of `answer` notify at `at` and which are muted there by
+/// their time intervals (defined in `intervals`): one line per delivery,
+/// under a heading that shows the instant as `written`.
+pub fn render_at(
+    answer: &Answer,
+    intervals: &[TimeInterval],
+    at: jiff::Timestamp,
+    written: &str,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\nat {written}:");
+    for d in &answer.deliveries {
+        let o = &d.options;
+        let state = hours::state(
+            &o.active_time_intervals,
+            &o.mute_time_intervals,
+            intervals,
+            at,
+        );
+        let _ = match state {
+            State::Notifies => writeln!(out, "  {}: notifies", o.receiver),
+            State::OutsideActive(names) => writeln!(
+                out,
+                "  {}: muted (outside {})",
+                o.receiver,
+                names.join(", ")
+            ),
+            State::InsideMute(name) => {
+                writeln!(out, "  {}: muted (inside {name})", o.receiver)
+            }
+        };
     }
     out
 }

@@ -1,5 +1,5 @@
 //! Reading the routing parts of an Alertmanager configuration file: the
-//! route tree, receiver names, inhibit rules and time interval names.
+//! route tree, receiver names, inhibit rules and time intervals.
 //!
 //! Integrations and global settings are not read: routing does not depend
 //! on them. Every problem is a diagnostic at its place in the file.
@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::routing::config::{Config, Global, GroupBy, InhibitRule, Receiver, Route};
 use crate::routing::matcher::{MatchOp, Matcher};
 use crate::source::{SourceId, SourceMap, Span};
-use crate::spec::model::TimeInterval;
+use crate::spec::model::{TimeInterval, TimeRange};
 use crate::spec::units;
 use crate::yaml::{self, Node};
 
@@ -91,9 +91,14 @@ impl Reader {
             for t in self.seq(root.get(key)) {
                 let node = t.get("name").unwrap_or(t);
                 if let Some(name) = self.string(node, "a time interval name") {
+                    let ranges = self
+                        .seq(t.get("time_intervals"))
+                        .iter()
+                        .map(|r| self.time_range(r))
+                        .collect();
                     time_intervals.push(TimeInterval {
                         name,
-                        ranges: Vec::new(),
+                        ranges,
                         span: node.span,
                     });
                 }
@@ -290,6 +295,30 @@ impl Reader {
                 .strings(node.get("mute_time_intervals"), "a time interval name"),
             routes,
             span: Some(node.span),
+        }
+    }
+
+    /// One range of a time interval, values as written (checked by
+    /// Alertmanager, evaluated leniently by [`hours`](crate::routing::hours)).
+    fn time_range(&mut self, node: &Node) -> TimeRange {
+        let times = self
+            .seq(node.get("times"))
+            .iter()
+            .filter_map(|t| {
+                let start = self.string(t.get("start_time").unwrap_or(t), "a time of day")?;
+                let end = self.string(t.get("end_time").unwrap_or(t), "a time of day")?;
+                Some((start, end))
+            })
+            .collect();
+        TimeRange {
+            times,
+            weekdays: self.strings(node.get("weekdays"), "a weekday"),
+            days_of_month: self.strings(node.get("days_of_month"), "a day of the month"),
+            months: self.strings(node.get("months"), "a month"),
+            years: self.strings(node.get("years"), "a year"),
+            location: node
+                .get("location")
+                .and_then(|l| self.string(l, "a time zone")),
         }
     }
 

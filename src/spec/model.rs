@@ -108,6 +108,9 @@ pub struct AlertmanagerSettings {
     pub resolve_timeout: Option<Duration>,
     /// `group_by` of every route.
     pub group_by: Vec<String>,
+    /// Where the deployed Alertmanager finds the notification templates
+    /// (None: next to `alertmanager.yml`).
+    pub templates_dir: Option<String>,
 }
 
 /// SMTP settings.
@@ -212,6 +215,9 @@ pub enum Integration {
         api_url_file: Option<String>,
         /// Notify on resolve.
         send_resolved: bool,
+        /// Notification fields the spec writes itself, replacing promspec's
+        /// templates: (field, Alertmanager template), e.g. `("title", ...)`.
+        overrides: Vec<(&'static str, String)>,
     },
     /// Email.
     Email {
@@ -219,6 +225,9 @@ pub enum Integration {
         to: String,
         /// Notify on resolve.
         send_resolved: bool,
+        /// Notification fields the spec writes itself, replacing promspec's
+        /// templates: (field, Alertmanager template), e.g. `("title", ...)`.
+        overrides: Vec<(&'static str, String)>,
     },
     /// PagerDuty.
     Pagerduty {
@@ -228,6 +237,9 @@ pub enum Integration {
         service_key_file: Option<String>,
         /// Notify on resolve.
         send_resolved: bool,
+        /// Notification fields the spec writes itself, replacing promspec's
+        /// templates: (field, Alertmanager template), e.g. `("title", ...)`.
+        overrides: Vec<(&'static str, String)>,
     },
     /// Opsgenie.
     Opsgenie {
@@ -237,6 +249,9 @@ pub enum Integration {
         priority: Option<String>,
         /// Notify on resolve.
         send_resolved: bool,
+        /// Notification fields the spec writes itself, replacing promspec's
+        /// templates: (field, Alertmanager template), e.g. `("title", ...)`.
+        overrides: Vec<(&'static str, String)>,
     },
     /// Webhook.
     Webhook {
@@ -258,6 +273,10 @@ pub struct Receiver {
     pub name: String,
     /// Integrations.
     pub integrations: Vec<Integration>,
+    /// Notify only within these intervals (empty: the level's).
+    pub active_time_intervals: Vec<String>,
+    /// Do not notify within these intervals (besides the level's).
+    pub mute_time_intervals: Vec<String>,
     /// Where it was defined (its name).
     pub span: Span,
     /// Where each value of its integrations was written, keyed

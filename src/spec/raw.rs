@@ -139,6 +139,8 @@ raw_struct! {
         resolve_timeout: Option<Duration>,
         /// Labels alerts are grouped by (default: alertname, feature, severity). Inhibit rules compare them too, except `severity` and `priority`.
         group_by: Option<Vec<Str>>,
+        /// Directory the deployed Alertmanager reads the notification templates `promspec.tmpl` from, written into `templates:` of `alertmanager.yml` (default: the directory of `alertmanager.yml`, which Alertmanager resolves relative paths against).
+        templates_dir: Option<Str>,
     }
 }
 
@@ -207,6 +209,10 @@ raw_struct! {
         opsgenie: Option<OpsgenieReceiver>,
         /// Generic webhook.
         webhook: Option<WebhookReceiver>,
+        /// Notify this receiver only inside these time intervals, whatever the level (replaces the level's `active_time_intervals` on this receiver's routes), e.g. a DBA mailed during business hours while on-call is paged always.
+        active_time_intervals: Option<Vec<Str>>,
+        /// Do not notify this receiver inside these time intervals (added to the level's `mute_time_intervals` on this receiver's routes).
+        mute_time_intervals: Option<Vec<Str>>,
     }
 }
 
@@ -221,6 +227,10 @@ raw_struct! {
         api_url: Option<Str>,
         /// Notify when the alert resolves (default true).
         send_resolved: Option<Spanned<bool>>,
+        /// Message title, an Alertmanager template (default `{{ template "promspec.title" . }}`).
+        title: Option<Str>,
+        /// Message text, an Alertmanager template (default `{{ template "promspec.slack.text" . }}`).
+        text: Option<Str>,
     }
 }
 
@@ -231,6 +241,10 @@ raw_struct! {
         to: Str,
         /// Notify when the alert resolves (default false).
         send_resolved: Option<Spanned<bool>>,
+        /// Subject, an Alertmanager template (default `{{ template "promspec.title" . }}`).
+        subject: Option<Str>,
+        /// HTML body, an Alertmanager template (default `{{ template "promspec.email.html" . }}`).
+        html: Option<Str>,
     }
 }
 
@@ -247,6 +261,8 @@ raw_struct! {
         service_key: Option<Str>,
         /// Notify when the alert resolves (default true).
         send_resolved: Option<Spanned<bool>>,
+        /// Incident description, an Alertmanager template (default `{{ template "promspec.title" . }}`).
+        description: Option<Str>,
     }
 }
 
@@ -261,6 +277,10 @@ raw_struct! {
         priority: Option<Str>,
         /// Notify when the alert resolves (default true).
         send_resolved: Option<Spanned<bool>>,
+        /// Alert message, an Alertmanager template (default `{{ template "promspec.title" . }}`).
+        message: Option<Str>,
+        /// Alert description, an Alertmanager template (default `{{ template "promspec.text" . }}`).
+        description: Option<Str>,
     }
 }
 

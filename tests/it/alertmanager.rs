@@ -1,5 +1,5 @@
 //! The generated Alertmanager configuration, proven with Alertmanager's own
-//! tool: `amtool check-config` accepts it, and for every alert the generated
+//! tool: `amtool check-config` accepts it and its notification templates, and for every alert the generated
 //! rules can fire `amtool config routes test --verify.receivers=...` answers
 //! exactly the receivers its spec names. `promspec routes test` must give
 //! the same answer as amtool on all those alerts, and on label sets no spec
@@ -55,6 +55,16 @@ fn written_config(ws: &Workspace) -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("alertmanager.yml");
     std::fs::write(&path, &content).unwrap();
+    // The notification templates, where `templates:` points by default.
+    let templates = outputs
+        .iter()
+        .find(|o| o.path == names::ALERTMANAGER_TEMPLATES_PATH)
+        .expect("the build produces the notification templates");
+    std::fs::write(
+        dir.path().join(names::ALERTMANAGER_TEMPLATES_FILE),
+        &templates.content,
+    )
+    .unwrap();
     (dir, path, content)
 }
 
@@ -114,6 +124,8 @@ fn amtool_accepts_the_generated_configurations() {
             stdout.contains(&format!("- {receivers} receivers")),
             "{stdout}"
         );
+        // amtool parsed the template file the configuration references.
+        assert!(stdout.contains("- 1 templates"), "{stdout}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! VictoriaMetrics, vmalert, node_exporter): started in a temporary
 //! directory, probed until ready, killed and reaped when dropped.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -107,10 +107,27 @@ pub fn free_port() -> u16 {
 
 /// One HTTP/1.0 GET on loopback; status and body (0 when nothing answers).
 pub fn get(port: u16, path: &str) -> (u16, String) {
+    exchange(
+        port,
+        format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"),
+    )
+}
+
+/// One HTTP/1.0 POST of a JSON body on loopback; status and body.
+pub fn post_json(port: u16, path: &str, body: &str) -> (u16, String) {
+    exchange(
+        port,
+        format!(
+            "POST {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn exchange(port: u16, request: String) -> (u16, String) {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return (0, String::new());
     };
-    let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
     let mut response = String::new();
     if stream.write_all(request.as_bytes()).is_err()
         || stream.read_to_string(&mut response).is_err()
@@ -124,4 +141,49 @@ pub fn get(port: u16, path: &str) -> (u16, String) {
         .unwrap_or(0);
     let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     (status, body.to_string())
+}
+
+/// Read one HTTP request: its path and body.
+pub fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1)?.to_string();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((path, body))
+}
+
+pub fn respond(stream: &mut TcpStream, content_type: &str, body: &str) {
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// Serve `handle` on a loopback port from a background thread.
+pub fn serve(handle: impl Fn(&mut TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            handle(&mut stream);
+        }
+    });
+    port
 }

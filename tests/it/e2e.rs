@@ -13,8 +13,8 @@
 //! test (`scripts/test.sh` installs them).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,58 +24,13 @@ use promspec::pipeline;
 use promspec::spec::model::Integration;
 use serde_json::Value;
 
-use crate::daemon::{Daemon, free_port, get};
+use crate::daemon::{Daemon, free_port, get, read_request, respond, serve};
 
 const FIXTURE: &str = "tests/fixtures/e2e/specs";
 const PROMETHEUS: &str = "/usr/bin/prometheus";
 const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
 const VICTORIA_METRICS: &str = "/usr/bin/victoria-metrics";
 const VMALERT: &str = "/usr/bin/vmalert";
-
-/// Read one HTTP request: its path and body.
-fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let path = line.split_whitespace().nth(1)?.to_string();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            length = v.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((path, body))
-}
-
-fn respond(stream: &mut TcpStream, content_type: &str, body: &str) {
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-}
-
-/// Serve `handle` on a loopback port from a background thread.
-fn serve(handle: impl Fn(&mut TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().expect("address").port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            handle(&mut stream);
-        }
-    });
-    port
-}
 
 /// Gauges in the text exposition format, changeable while served.
 #[derive(Clone)]

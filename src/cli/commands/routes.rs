@@ -70,12 +70,34 @@ pub fn test(args: RoutesTestArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    let at = match args.at.as_deref().map(str::parse::<jiff::Timestamp>) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            error(format!(
+                "`--at {}` is not a time: {e}; write e.g. 2026-03-07T10:00:00+09:00",
+                args.at.as_deref().unwrap_or_default()
+            ));
+            return ExitStatus::Error;
+        }
+    };
     let config = match load_config(&args) {
         Ok(c) => c,
         Err(status) => return status,
     };
     let result = answer::answer(&config, &labels);
     out(format_args!("{}", answer::render(&result)));
+    if let Some(at) = at {
+        out(format_args!(
+            "{}",
+            answer::render_at(
+                &result,
+                &config.time_intervals,
+                at,
+                args.at.as_deref().unwrap_or_default()
+            )
+        ));
+    }
     match &args.verify {
         Some(expected) if *expected != result.receivers_line() => {
             err(format_args!(

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::compile::alertmanager::alerts::Alert;
+use crate::compile::alertmanager::routes::receiver_hours;
 use crate::compile::conventions as names;
 use crate::routing::config::Config;
 use crate::routing::matcher::format_set;
@@ -22,7 +23,7 @@ struct Words {
     defaults_columns: [&'static str; 5],
     unrouted: [&'static str; 2],
     receivers: &'static str,
-    receivers_columns: [&'static str; 2],
+    receivers_columns: [&'static str; 3],
     intervals: &'static str,
     intervals_columns: [&'static str; 2],
     inhibition: &'static str,
@@ -61,7 +62,7 @@ const EN: Words = Words {
         ", which notifies nobody.",
     ],
     receivers: "Receivers",
-    receivers_columns: ["Receiver", "Integrations"],
+    receivers_columns: ["Receiver", "Integrations", "Own hours"],
     intervals: "Time intervals",
     intervals_columns: ["Name", "When"],
     inhibition: "Inhibition",
@@ -94,7 +95,7 @@ const JA: Words = Words {
         " に届き、誰にも通知されません。",
     ],
     receivers: "通知先",
-    receivers_columns: ["receiver", "連携"],
+    receivers_columns: ["receiver", "連携", "個別の通知時間帯"],
     intervals: "時間帯",
     intervals_columns: ["名前", "時間"],
     inhibition: "抑制",
@@ -122,6 +123,29 @@ fn hours(w: &Words, active: &[String], mute: &[String]) -> String {
         out.push_str(&format!(" ({} {})", w.except, code_list(mute)));
     }
     out
+}
+
+/// The hours of `receivers` for alerts of `level`: one entry when they
+/// share their hours, else the hours of each group of receivers.
+fn delivery_hours(w: &Words, project: &Project, level: Level, receivers: &[String]) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for r in receivers {
+        let (active, mute) = receiver_hours(project, level, r);
+        let text = hours(w, &active, &mute);
+        match groups.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, names)) => names.push(r.clone()),
+            None => groups.push((text, vec![r.clone()])),
+        }
+    }
+    match groups.as_slice() {
+        [] => "—".into(),
+        [(text, _)] => text.clone(),
+        many => many
+            .iter()
+            .map(|(text, names)| format!("{text}: {}", code_list(names)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 fn priority_cells(project: &Project, name: &str) -> (String, String) {
@@ -196,7 +220,6 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
     header(&mut out, &w.columns);
     let inhibits = !config.inhibit_rules.is_empty();
     for a in alerts {
-        let severity = a.severity(project);
         let (priority, response) = priority_cells(project, &a.level.priority);
         let muted_by = match (a.threshold, a.slo) {
             (Some(t), _)
@@ -239,15 +262,7 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
                 receivers,
                 priority,
                 response,
-                if a.receivers.is_empty() {
-                    "—".into()
-                } else {
-                    hours(
-                        w,
-                        severity.map_or(&[][..], |s| &s.active_time_intervals),
-                        severity.map_or(&[][..], |s| &s.mute_time_intervals),
-                    )
-                },
+                delivery_hours(w, project, a.level.level, &a.receivers),
                 muted_by,
             ],
         );
@@ -268,7 +283,11 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
                 },
                 priority,
                 response,
-                hours(w, &s.active_time_intervals, &s.mute_time_intervals),
+                if s.receivers.is_empty() {
+                    hours(w, &s.active_time_intervals, &s.mute_time_intervals)
+                } else {
+                    delivery_hours(w, project, s.level, &s.receivers)
+                },
             ],
         );
     }
@@ -292,6 +311,15 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
                     w.nobody.to_string()
                 } else {
                     integrations.join(", ")
+                },
+                match project.receiver(&r.name) {
+                    Some(own)
+                        if !own.active_time_intervals.is_empty()
+                            || !own.mute_time_intervals.is_empty() =>
+                    {
+                        hours(w, &own.active_time_intervals, &own.mute_time_intervals)
+                    }
+                    _ => "—".into(),
                 },
             ],
         );

@@ -1,6 +1,7 @@
 //! An Alertmanager [`Config`] as YAML, in the field names and notation of
 //! Alertmanager 0.25 (`matchers`, `time_intervals`, `*_file` secrets).
 
+use crate::compile::alertmanager::templates;
 use crate::compile::yaml_out::Value;
 use crate::routing::config::{Config, GroupBy, InhibitRule, Receiver, Route};
 use crate::routing::matcher::Matcher;
@@ -81,6 +82,26 @@ pub fn opsgenie_priority_template(project: &Project) -> String {
     out
 }
 
+/// The templated fields `defaults`, each replaced by the spec's override of
+/// the same name, pushed onto `m`.
+fn templated(m: &mut Value, defaults: Vec<(&'static str, String)>, overrides: &[(&str, String)]) {
+    for (key, default) in defaults {
+        let value = overrides
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(default, |(_, v)| v.clone());
+        m.push(key, Value::str(value));
+    }
+}
+
+fn details() -> Value {
+    let mut d = Value::map();
+    for (key, value) in templates::details() {
+        d.push(key, Value::str(value));
+    }
+    d
+}
+
 fn integration(i: &Integration, project: &Project) -> (&'static str, Value) {
     let mut m = Value::map();
     let opt = |m: &mut Value, key: &str, v: &Option<String>| {
@@ -93,31 +114,62 @@ fn integration(i: &Integration, project: &Project) -> (&'static str, Value) {
             channel,
             api_url_file,
             send_resolved,
+            overrides,
         } => {
             opt(&mut m, "api_url_file", api_url_file);
             m.push("channel", Value::str(channel))
                 .push("send_resolved", Value::Bool(*send_resolved));
+            templated(&mut m, templates::slack(), overrides);
             "slack_configs"
         }
-        Integration::Email { to, send_resolved } => {
+        Integration::Email {
+            to,
+            send_resolved,
+            overrides,
+        } => {
             m.push("to", Value::str(to))
                 .push("send_resolved", Value::Bool(*send_resolved));
+            let mut fields = templates::email();
+            // The subject is a header, which Alertmanager names `Subject`.
+            let (_, subject) = fields.remove(0);
+            let subject = overrides
+                .iter()
+                .find(|(k, _)| *k == "subject")
+                .map_or(subject, |(_, v)| v.clone());
+            let mut headers = Value::map();
+            headers.push("Subject", Value::str(subject));
+            m.push("headers", headers);
+            templated(&mut m, fields, overrides);
             "email_configs"
         }
         Integration::Pagerduty {
             routing_key_file,
             service_key_file,
             send_resolved,
+            overrides,
         } => {
             opt(&mut m, "routing_key_file", routing_key_file);
             opt(&mut m, "service_key_file", service_key_file);
             m.push("send_resolved", Value::Bool(*send_resolved));
+            templated(&mut m, templates::pagerduty(), overrides);
+            m.push("details", details());
+            let links = templates::pagerduty_links()
+                .into_iter()
+                .map(|(text, href)| {
+                    let mut l = Value::map();
+                    l.push("href", Value::str(href))
+                        .push("text", Value::str(text));
+                    l
+                })
+                .collect();
+            m.push("links", Value::Seq(links));
             "pagerduty_configs"
         }
         Integration::Opsgenie {
             api_key_file,
             priority,
             send_resolved,
+            overrides,
         } => {
             opt(&mut m, "api_key_file", api_key_file);
             let priority = priority
@@ -125,6 +177,8 @@ fn integration(i: &Integration, project: &Project) -> (&'static str, Value) {
                 .unwrap_or_else(|| opsgenie_priority_template(project));
             m.push("priority", Value::str(priority))
                 .push("send_resolved", Value::Bool(*send_resolved));
+            templated(&mut m, templates::opsgenie(), overrides);
+            m.push("details", details());
             "opsgenie_configs"
         }
         Integration::Webhook {
@@ -235,6 +289,10 @@ pub fn to_value(config: &Config, project: &Project) -> Value {
     if !matches!(&global, Value::Map(entries) if entries.is_empty()) {
         doc.push("global", global);
     }
+    doc.push(
+        "templates",
+        Value::Seq(vec![Value::str(templates::reference(project))]),
+    );
     doc.push("route", route(&config.route)).push(
         "receivers",
         Value::Seq(

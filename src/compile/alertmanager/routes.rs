@@ -13,8 +13,8 @@
 //!    alert reaches every receiver its spec names, in order.
 //!
 //! Priority sets `group_wait`, `group_interval` and `repeat_interval`; the
-//! severity's time intervals are set on each receiver route (Alertmanager
-//! does not inherit them). The same severity defaults follow the feature
+//! time intervals of the severity and of the receiver ([`receiver_hours`])
+//! are set on each receiver route (Alertmanager does not inherit them). The same severity defaults follow the feature
 //! routes at the root for alerts of other features; alerts without a known
 //! severity reach the root's receiver, which notifies nobody.
 
@@ -61,8 +61,34 @@ struct Delivery {
     receivers: Vec<String>,
 }
 
-fn delivery_route(project: &Project, level: Level, matchers: Vec<Matcher>, d: &Delivery) -> Route {
+/// The hours of `receiver` for alerts of `level`: (active, mute) time
+/// intervals. The receiver's own active intervals replace the level's
+/// (Alertmanager cannot intersect two lists); mute intervals add up.
+pub fn receiver_hours(
+    project: &Project,
+    level: Level,
+    receiver: &str,
+) -> (Vec<String>, Vec<String>) {
     let severity = project.severity(level);
+    let own = project.receiver(receiver);
+    let active = match own {
+        Some(r) if !r.active_time_intervals.is_empty() => r.active_time_intervals.clone(),
+        _ => severity
+            .map(|s| s.active_time_intervals.clone())
+            .unwrap_or_default(),
+    };
+    let mut mute = severity
+        .map(|s| s.mute_time_intervals.clone())
+        .unwrap_or_default();
+    for m in own.iter().flat_map(|r| &r.mute_time_intervals) {
+        if !mute.contains(m) {
+            mute.push(m.clone());
+        }
+    }
+    (active, mute)
+}
+
+fn delivery_route(project: &Project, level: Level, matchers: Vec<Matcher>, d: &Delivery) -> Route {
     let priority = project.priority(&d.priority);
     let base = Route {
         matchers,
@@ -73,21 +99,23 @@ fn delivery_route(project: &Project, level: Level, matchers: Vec<Matcher>, d: &D
     };
     // Time intervals are set where notifications leave: Alertmanager does
     // not inherit them from a parent route.
-    let with_intervals = |route: Route| Route {
-        active_time_intervals: severity
-            .map(|s| s.active_time_intervals.clone())
-            .unwrap_or_default(),
-        mute_time_intervals: severity
-            .map(|s| s.mute_time_intervals.clone())
-            .unwrap_or_default(),
-        ..route
+    let with_intervals = |receiver: &str, route: Route| {
+        let (active, mute) = receiver_hours(project, level, receiver);
+        Route {
+            active_time_intervals: active,
+            mute_time_intervals: mute,
+            ..route
+        }
     };
     let leaf = |receiver: &str, continue_: bool| {
-        with_intervals(Route {
-            receiver: Some(receiver.to_string()),
-            continue_,
-            ..Route::default()
-        })
+        with_intervals(
+            receiver,
+            Route {
+                receiver: Some(receiver.to_string()),
+                continue_,
+                ..Route::default()
+            },
+        )
     };
     match d.receivers.as_slice() {
         [] => Route {
@@ -96,7 +124,7 @@ fn delivery_route(project: &Project, level: Level, matchers: Vec<Matcher>, d: &D
         },
         [only] => Route {
             receiver: Some(only.clone()),
-            ..with_intervals(base)
+            ..with_intervals(only, base)
         },
         many => Route {
             routes: many

@@ -66,13 +66,6 @@ pub fn resolve_project(
     }
     let priority_names: Vec<String> = priorities.iter().map(|p| p.name.clone()).collect();
 
-    let mut receivers = Vec::new();
-    for (name, def) in raw.receivers.iter().flat_map(|m| m.entries.iter()) {
-        r.slug(name, "receiver name");
-        receivers.push(receiver(def, name, &mut r));
-    }
-    let receiver_names: Vec<String> = receivers.iter().map(|x| x.name.clone()).collect();
-
     let mut time_intervals = Vec::new();
     for (name, ranges) in raw.time_intervals.iter().flat_map(|m| m.entries.iter()) {
         time_intervals.push(TimeInterval {
@@ -82,6 +75,13 @@ pub fn resolve_project(
         });
     }
     let interval_names: Vec<String> = time_intervals.iter().map(|t| t.name.clone()).collect();
+
+    let mut receivers = Vec::new();
+    for (name, def) in raw.receivers.iter().flat_map(|m| m.entries.iter()) {
+        r.slug(name, "receiver name");
+        receivers.push(receiver(def, name, &interval_names, &mut r));
+    }
+    let receiver_names: Vec<String> = receivers.iter().map(|x| x.name.clone()).collect();
 
     let mut severities = Vec::new();
     for (name, s) in &raw.severities.entries {
@@ -162,6 +162,7 @@ pub fn resolve_project(
                 .flatten()
                 .map(|g| g.value.clone())
                 .collect(),
+            templates_dir: a.templates_dir.as_ref().map(|d| d.value.clone()),
         },
     };
 

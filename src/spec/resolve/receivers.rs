@@ -31,8 +31,32 @@ fn file_ref(v: &Option<raw::Str>) -> Option<String> {
     v.as_ref().map(|s| s.value.clone())
 }
 
-/// Resolve one receiver.
-pub(super) fn receiver(def: &raw::ReceiverDef, name: &raw::Str, r: &mut Resolver) -> Receiver {
+/// The notification fields written in the spec, by Alertmanager field name.
+fn overrides(fields: &[(&'static str, &Option<raw::Str>)]) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .filter_map(|(key, v)| v.as_ref().map(|v| (*key, v.value.clone())))
+        .collect()
+}
+
+/// Resolve one receiver; `intervals` are the names of the project's time intervals.
+pub(super) fn receiver(
+    def: &raw::ReceiverDef,
+    name: &raw::Str,
+    intervals: &[String],
+    r: &mut Resolver,
+) -> Receiver {
+    let mut hours = |list: &Option<Vec<raw::Str>>| {
+        r.names_exist(
+            list.as_deref().unwrap_or_default(),
+            intervals,
+            "spec/unknown-time-interval",
+            "time interval",
+            "`time_intervals` of the project file",
+        )
+    };
+    let active_time_intervals = hours(&def.active_time_intervals);
+    let mute_time_intervals = hours(&def.mute_time_intervals);
     let mut written: Vec<(&'static str, Option<&raw::Str>)> = Vec::new();
     if let Some(s) = &def.slack {
         written.push(("slack.channel", Some(&s.channel)));
@@ -52,6 +76,8 @@ pub(super) fn receiver(def: &raw::ReceiverDef, name: &raw::Str, r: &mut Resolver
     Receiver {
         name: name.value.clone(),
         integrations: integrations(def, name, r),
+        active_time_intervals,
+        mute_time_intervals,
         span: name.span,
         field_spans: written
             .into_iter()
@@ -70,12 +96,14 @@ fn integrations(def: &raw::ReceiverDef, name: &raw::Str, r: &mut Resolver) -> Ve
             channel: s.channel.value.clone(),
             api_url_file: file_ref(&s.api_url_file),
             send_resolved: send_resolved(&s.send_resolved, true),
+            overrides: overrides(&[("title", &s.title), ("text", &s.text)]),
         });
     }
     if let Some(e) = &def.email {
         out.push(Integration::Email {
             to: e.to.value.clone(),
             send_resolved: send_resolved(&e.send_resolved, false),
+            overrides: overrides(&[("subject", &e.subject), ("html", &e.html)]),
         });
     }
     if let Some(p) = &def.pagerduty {
@@ -89,6 +117,7 @@ fn integrations(def: &raw::ReceiverDef, name: &raw::Str, r: &mut Resolver) -> Ve
             routing_key_file: file_ref(&p.routing_key_file),
             service_key_file: file_ref(&p.service_key_file),
             send_resolved: send_resolved(&p.send_resolved, true),
+            overrides: overrides(&[("description", &p.description)]),
         });
     }
     if let Some(o) = &def.opsgenie {
@@ -99,6 +128,7 @@ fn integrations(def: &raw::ReceiverDef, name: &raw::Str, r: &mut Resolver) -> Ve
             api_key_file: file_ref(&o.api_key_file),
             priority: o.priority.as_ref().map(|p| p.value.clone()),
             send_resolved: send_resolved(&o.send_resolved, true),
+            overrides: overrides(&[("message", &o.message), ("description", &o.description)]),
         });
     }
     if let Some(w) = &def.webhook {

@@ -12,8 +12,8 @@
 //! too.
 //!
 //! The time zone is looked up like Go's `time.LoadLocation`: `UTC`, `Local`
-//! or an exact (case-sensitive) IANA name. This module is the only user of
-//! `jiff`, whose bundled copy of the IANA database answers which names exist.
+//! or an exact (case-sensitive) IANA name, from `jiff`'s bundled copy of
+//! the IANA database (which `routing::hours` also evaluates intervals with).
 //!
 //! Values are kept as written in the model even when wrong, so what an
 //! unchecked build would emit can be reproduced; the error stops `build`.

@@ -1,0 +1,298 @@
+//! What notifications say and when they leave, on the real Alertmanager.
+//!
+//! A project with three Slack receivers is compiled; a real
+//! `prometheus-alertmanager` 0.25 runs the generated `alertmanager.yml` and
+//! `promspec.tmpl`, every receiver's `api_url_file` pointing at a capture
+//! server on loopback. A posted alert must arrive as a Slack message whose
+//! title, colour, text and links carry the alert's summary, severity,
+//! priority, feature, instance, runbook and dashboard; a receiver that
+//! writes its own title gets it; a receiver whose own hours exclude now is
+//! not notified while the others are. `promspec routes test --at` must say
+//! the same of the bundled specs: the DBA is mailed during business hours
+//! only, on-call is paged always.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use promspec::compile::{alertmanager, conventions as names, lower};
+use promspec::pipeline;
+use serde_json::{Value, json};
+
+use crate::daemon::{Daemon, free_port, post_json, read_request, respond, serve};
+use crate::support::{promspec, root, text};
+
+const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
+
+const FEATURE: &str = r#"feature: checkout
+team: payments
+runbook: https://runbooks.example.com/checkout
+thresholds:
+  - id: queue-depth
+    title: Queue depth
+    query: max by (instance) (checkout_queue_depth)
+    unit: count
+    warning: {above: 10}
+    critical: {above: 50}
+"#;
+
+fn project_file(dir: &Path) -> String {
+    let url_file = |name: &str| dir.join(format!("{name}-url")).display().to_string();
+    format!(
+        r##"project: notify
+grafana_url: https://grafana.example.com
+priorities:
+  P1: {{title: High, response_time: 1h, group_wait: 1s}}
+  P2: {{title: Medium, response_time: 4h, group_wait: 1s}}
+severities:
+  critical: {{priority: P1, receivers: [slack-team, slack-custom, slack-dba]}}
+  warning: {{priority: P2, receivers: [slack-team]}}
+receivers:
+  slack-team:
+    slack: {{channel: "#team", api_url_file: {team}}}
+  slack-custom:
+    slack:
+      channel: "#custom"
+      api_url_file: {custom}
+      title: "custom {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.instance }}}}"
+  slack-dba:
+    slack: {{channel: "#dba", api_url_file: {dba}}}
+    active_time_intervals: [long-ago]
+time_intervals:
+  long-ago:
+    - years: ["2001"]
+"##,
+        team = url_file("team"),
+        custom = url_file("custom"),
+        dba = url_file("dba"),
+    )
+}
+
+/// Every Slack message posted to the capture server, by path.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<(String, Value)>>>);
+
+impl Capture {
+    fn serve() -> (Capture, u16) {
+        let capture = Capture::default();
+        let shared = capture.clone();
+        let port = serve(move |stream| {
+            let Some((path, body)) = read_request(stream) else {
+                return;
+            };
+            respond(stream, "text/plain", "ok");
+            let payload = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            shared.0.lock().expect("capture").push((path, payload));
+        });
+        (capture, port)
+    }
+
+    fn at(&self, path: &str) -> Vec<Value> {
+        self.0
+            .lock()
+            .expect("capture")
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+#[test]
+fn slack_messages_carry_the_alert_and_its_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    std::fs::write(specs.join("promspec.yaml"), project_file(dir.path())).unwrap();
+    std::fs::write(specs.join("checkout.yaml"), FEATURE).unwrap();
+    let loaded = pipeline::load(&specs).unwrap();
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "{:#?}",
+        loaded.diagnostics
+    );
+    let ws = loaded.workspace.unwrap();
+
+    // The generated configuration and templates, side by side as deployed.
+    let am_dir = dir.path().join("alertmanager");
+    std::fs::create_dir(&am_dir).unwrap();
+    for o in pipeline::compile(&ws) {
+        if o.path == names::ALERTMANAGER_PATH || o.path == names::ALERTMANAGER_TEMPLATES_PATH {
+            let name = o.path.rsplit('/').next().unwrap();
+            std::fs::write(am_dir.join(name), &o.content).unwrap();
+        }
+    }
+    assert!(am_dir.join("promspec.tmpl").is_file());
+
+    let (capture, capture_port) = Capture::serve();
+    for name in ["team", "custom", "dba"] {
+        std::fs::write(
+            dir.path().join(format!("{name}-url")),
+            format!("http://127.0.0.1:{capture_port}/{name}\n"),
+        )
+        .unwrap();
+    }
+
+    // The critical alert as Prometheus would send it: the generated rule's
+    // labels and annotations, on one instance.
+    let alert = alertmanager::alerts(&ws.project, &ws.features)
+        .into_iter()
+        .find(|a| a.level.level.as_str() == "critical")
+        .expect("a critical alert");
+    let rules = lower::feature(&ws.project, &ws.features[0]);
+    let rule = rules
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .find(|r| {
+            r.is_alert()
+                && r.name.value == alert.alertname
+                && r.label("severity")
+                    .is_some_and(|p| p.value.value == "critical")
+        })
+        .expect("the alerting rule");
+    let annotations: BTreeMap<String, String> = rule
+        .annotations
+        .iter()
+        .map(|p| (p.key.value.clone(), p.value.value.clone()))
+        .collect();
+    let mut labels = alert.labels.clone();
+    labels.insert("instance".into(), "shop-1".into());
+
+    let am_port = free_port();
+    let am = Daemon::start(
+        "Alertmanager",
+        ALERTMANAGER,
+        &[
+            format!(
+                "--config.file={}",
+                am_dir.join("alertmanager.yml").display()
+            ),
+            format!("--storage.path={}", dir.path().join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{am_port}"),
+            "--cluster.listen-address=".into(),
+        ],
+        dir.path().join("alertmanager.log"),
+        am_port,
+    );
+    let body = json!([{ "labels": labels, "annotations": annotations }]).to_string();
+    let (status, answer) = post_json(am_port, "/api/v2/alerts", &body);
+    assert_eq!(status, 200, "{answer}");
+
+    am.wait_until(
+        Duration::from_secs(30),
+        "notifying both Slack channels",
+        || !capture.at("/team").is_empty() && !capture.at("/custom").is_empty(),
+    );
+    // The DBA's route is notified in the same flush, if at all.
+    let flushed = Instant::now();
+    while flushed.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let annotation = |k: &str| annotations.get(k).cloned().unwrap_or_default();
+    let (summary, runbook, dashboard) = (
+        annotation("summary"),
+        annotation("runbook_url"),
+        annotation("dashboard_url"),
+    );
+    assert!(!summary.is_empty() && !runbook.is_empty() && !dashboard.is_empty());
+
+    let message = &capture.at("/team")[0];
+    assert_eq!(message["channel"], "#team", "{message:#}");
+    let attachment = &message["attachments"][0];
+    assert_eq!(
+        attachment["title"],
+        format!("[FIRING:1] P1 critical: {summary} (checkout)"),
+        "{message:#}"
+    );
+    assert_eq!(attachment["title_link"], dashboard.as_str(), "{message:#}");
+    assert_eq!(attachment["color"], "danger", "{message:#}");
+    let text = attachment["text"].as_str().unwrap_or_default();
+    for expected in [
+        format!("*{}*: {summary}", alert.alertname),
+        "severity: `critical`".to_string(),
+        "priority: `P1`".to_string(),
+        "feature: `checkout`".to_string(),
+        "team: `payments`".to_string(),
+        "instance: `shop-1`".to_string(),
+        format!("<{runbook}|runbook>"),
+        format!("<{dashboard}|dashboard>"),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} not in:\n{text}");
+    }
+
+    // The receiver's own title replaces promspec's; the text is still promspec's.
+    let custom = &capture.at("/custom")[0]["attachments"][0];
+    assert_eq!(
+        custom["title"],
+        format!("custom {} on shop-1", alert.alertname),
+        "{custom:#}"
+    );
+    assert!(
+        custom["text"]
+            .as_str()
+            .is_some_and(|t| t.contains(&format!("<{runbook}|runbook>"))),
+        "{custom:#}"
+    );
+
+    // Outside its own hours, the DBA's receiver is not notified.
+    assert!(
+        capture.at("/dba").is_empty(),
+        "the DBA was notified outside its hours: {:#?}",
+        capture.at("/dba")
+    );
+}
+
+/// The receivers and their state at `at`, from `promspec routes test --at`.
+fn states_at(args: &[&str], at: &str) -> Vec<String> {
+    let mut all = vec!["routes", "test", "--at", at];
+    all.extend_from_slice(args);
+    all.extend([
+        "feature=camp-backend",
+        "alertname=CampBackendDeadlocks",
+        "severity=critical",
+        "instance=db-1",
+    ]);
+    let out = promspec(root(), &all);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let (_, states) = stdout
+        .split_once(&format!("\nat {at}:\n"))
+        .unwrap_or_else(|| panic!("no `at` section in:\n{stdout}"));
+    states.lines().map(|l| l.trim().to_string()).collect()
+}
+
+#[test]
+fn the_dba_is_mailed_in_business_hours_and_on_call_paged_always() {
+    let config = root().join("generated").join(names::ALERTMANAGER_PATH);
+    let config = config.display().to_string();
+    for source in [vec![], vec!["--config", config.as_str()]] {
+        // Saturday 10:00 and Monday 10:00 in Tokyo (平日 9-18時).
+        assert_eq!(
+            states_at(&source, "2026-03-07T10:00:00+09:00"),
+            [
+                "pager-oncall: notifies",
+                "slack-ops-critical: notifies",
+                "email-dba: muted (outside business-hours)",
+            ],
+            "{source:?}"
+        );
+        assert_eq!(
+            states_at(&source, "2026-03-09T10:00:00+09:00"),
+            [
+                "pager-oncall: notifies",
+                "slack-ops-critical: notifies",
+                "email-dba: notifies",
+            ],
+            "{source:?}"
+        );
+        // Monday 18:30 in Tokyo: after the DBA's hours.
+        assert_eq!(
+            states_at(&source, "2026-03-09T09:30:00Z")[2],
+            "email-dba: muted (outside business-hours)",
+            "{source:?}"
+        );
+    }
+}
