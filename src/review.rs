@@ -77,16 +77,21 @@ fn alert_facts(ws: &Workspace) -> BTreeMap<AlertKey, AlertFacts> {
             let severity = names::severity_value(a.level.level);
             let config = a.severity(&ws.project);
             // A threshold by its id and query; an SLO alert by its SLO and tier.
-            let (item, query) = match (a.threshold, a.slo) {
-                (Some(t), _) => (t.id.clone(), normalize(&t.query.text)),
-                (None, Some((slo, tier))) => {
+            let (item, query) = match (a.threshold, a.slo, a.spec_alert) {
+                (Some(t), _, _) if a.no_data => (
+                    format!("{} no data", t.id),
+                    normalize(&t.query.text),
+                ),
+                (Some(t), _, _) => (t.id.clone(), normalize(&t.query.text)),
+                (None, _, Some(s)) => (format!("alert {}", s.id), normalize(&s.expr.text)),
+                (None, Some((slo, tier)), _) => {
                     let item = match tier {
                         Some(tier) => format!("slo {} {tier:?}", slo.id),
                         None => format!("slo {} no data", slo.id),
                     };
                     (item.clone(), item)
                 }
-                (None, None) => (a.alertname.clone(), a.alertname.clone()),
+                (None, None, None) => (a.alertname.clone(), a.alertname.clone()),
             };
             (
                 (a.feature.slug.clone(), item, severity),
@@ -94,7 +99,13 @@ fn alert_facts(ws: &Workspace) -> BTreeMap<AlertKey, AlertFacts> {
                     alertname: a.alertname.clone(),
                     severity,
                     query,
-                    condition: format!("{} {}", a.level.direction.as_str(), a.level.written.trim()),
+                    condition: if a.no_data {
+                        format!("no data for {}", format_duration(a.level.for_))
+                    } else if a.spec_alert.is_some() {
+                        "its expression returns series".to_string()
+                    } else {
+                        format!("{} {}", a.level.direction.as_str(), a.level.written.trim())
+                    },
                     for_: format_duration(a.level.for_),
                     keep_firing_for: a.level.keep_firing_for.map(format_duration),
                     receivers: a.expected_receivers(),
@@ -142,21 +153,7 @@ fn alerts(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
         }) {
             renamed_to.insert(new);
             renamed_from.insert(old);
-            let n = &after[*new];
-            if n.alertname != o.alertname {
-                out.push(Change {
-                    area: "alert",
-                    subject: subject(o),
-                    kind: "renamed",
-                    before: Some(o.alertname.clone()),
-                    after: Some(n.alertname.clone()),
-                    note: Some(
-                        "silences, inhibitions and dashboards that match the old `alertname` stop matching"
-                            .into(),
-                    ),
-                });
-            }
-            details(o, n, out);
+            details(o, &after[*new], out);
         }
     }
     for old in removed.into_iter().filter(|k| !renamed_from.contains(*k)) {
@@ -195,6 +192,20 @@ fn alerts(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
 
 /// The differences between two versions of one alert.
 fn details(o: &AlertFacts, n: &AlertFacts, out: &mut Vec<Change>) {
+    // A threshold or alert kept under a new name (`alert:`, or a renamed id).
+    if n.alertname != o.alertname {
+        out.push(Change {
+            area: "alert",
+            subject: subject(o),
+            kind: "renamed",
+            before: Some(o.alertname.clone()),
+            after: Some(n.alertname.clone()),
+            note: Some(
+                "silences, inhibitions and dashboards that match the old `alertname` stop matching"
+                    .into(),
+            ),
+        });
+    }
     let mut push = |kind: &'static str, before: String, after: String, note: Option<&str>| {
         if before != after {
             out.push(Change {

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::spec::model::{Feature, Level, Slo, Threshold};
+use crate::spec::model::{Alert, Feature, Level, Slo, Threshold};
 use crate::spec::units::format_duration;
 
 /// The words that start the header of every generated file.
@@ -187,9 +187,27 @@ pub fn record_name(feature: &Feature, threshold: &Threshold) -> String {
     )
 }
 
-/// The alert name of a threshold; levels share it and differ by `severity`.
+/// The alert name of a threshold: its `alert:` as written, else the feature
+/// and the id in CamelCase. Levels share it and differ by `severity`.
 pub fn alert_name(feature: &Feature, threshold: &Threshold) -> String {
-    format!("{}{}", pascal(&feature.slug), pascal(&threshold.id))
+    match &threshold.alert {
+        Some(name) => name.value.clone(),
+        None => format!("{}{}", pascal(&feature.slug), pascal(&threshold.id)),
+    }
+}
+
+/// The alert a threshold's `no_data:` adds: `<AlertName>NoData`.
+pub fn no_data_alert_name(feature: &Feature, threshold: &Threshold) -> String {
+    format!("{}NoData", alert_name(feature, threshold))
+}
+
+/// The alert name of an entry of `alerts:`: its `alert:` as written, else
+/// the feature and the id in CamelCase.
+pub fn spec_alert_name(feature: &Feature, alert: &Alert) -> String {
+    match &alert.alert {
+        Some(name) => name.value.clone(),
+        None => format!("{}{}", pascal(&feature.slug), pascal(&alert.id)),
+    }
 }
 
 /// The rule group of a feature's thresholds.

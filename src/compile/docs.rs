@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 
 use crate::compile::Output;
 use crate::compile::conventions as names;
+use crate::compile::docs_alerts;
 use crate::compile::docs_slo;
 use crate::compile::grafana::feature::{Section, layout};
 use crate::compile::words;
@@ -130,6 +131,7 @@ pub fn render(project: &Project, feature: &Feature) -> String {
             row(&mut out, cells(project, feature, index, threshold, &levels));
         }
     }
+    docs_alerts::render(&mut out, project, feature, &|r| channels(project, r));
     docs_slo::render(&mut out, project, feature, &|r| channels(project, r));
     priorities(&mut out, project, feature);
     out
@@ -253,6 +255,13 @@ fn priorities(out: &mut String, project: &Project, feature: &Feature) {
                         .iter()
                         .flat_map(|s| s.tiers.iter().map(|t| &t.alert)),
                 )
+                .chain(
+                    feature
+                        .thresholds
+                        .iter()
+                        .flat_map(|t| t.no_data.iter().map(|n| &n.alert)),
+                )
+                .chain(feature.alerts.iter().map(|a| &a.level))
                 .any(|l| l.priority == p.name)
         })
         .collect();

@@ -8,6 +8,10 @@
 //! IR, so the linter judges exactly what `promspec build` writes and nothing
 //! parses generated text back.
 //!
+//! Before the thresholds come the feature's `records:`, kept as written;
+//! after a threshold's levels its no-data alert, and after every threshold
+//! the `alerts:` of the feature ([`spec_alerts`]).
+//!
 //! Spans: a recording rule's expression points at the threshold's `query`
 //! exactly (PromQL findings point inside it); an alert's `for` at the level's
 //! `for`; everything else at the level or threshold it belongs to.
@@ -16,17 +20,18 @@ use std::collections::BTreeMap;
 
 use crate::compile::conventions as names;
 use crate::compile::slo;
+use crate::compile::spec_alerts;
 use crate::rulefile::RuleFile;
 use crate::rulefile::model::{Expression, FileKind, Group, Pair, Rule, RuleKind};
 use crate::source::{Span, Spanned};
-use crate::spec::model::{Direction, Feature, Language, LevelRule, Project, Threshold};
+use crate::spec::model::{Direction, Feature, Language, LevelRule, Project, Record, Threshold};
 use crate::spec::units::{self, Unit, format_number};
 use crate::yaml::Style;
 
 /// The rules `feature` compiles into, as one IR file: the thresholds' group,
 /// then the SLOs' group when the feature has SLOs ([`slo::group`]).
 pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
-    let mut rules = Vec::new();
+    let mut rules: Vec<Rule> = feature.records.iter().map(record).collect();
     for (index, threshold) in feature.thresholds.iter().enumerate() {
         let mut labels = BTreeMap::new();
         labels.insert(names::FEATURE_LABEL.to_string(), feature.slug.clone());
@@ -50,7 +55,18 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
         for level in &threshold.levels {
             rules.push(alert(project, feature, threshold, index, level));
         }
+        if let Some(no_data) = &threshold.no_data
+            && let Some(rule) = spec_alerts::no_data(project, feature, threshold, index, no_data)
+        {
+            rules.push(rule);
+        }
     }
+    rules.extend(
+        feature
+            .alerts
+            .iter()
+            .map(|a| spec_alerts::alert(project, feature, a)),
+    );
     let slos = slo::group(project, feature);
     let mut groups = Vec::new();
     // A feature with SLOs and no threshold has no (empty) threshold group.
@@ -67,6 +83,20 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
         source: feature.source,
         kind: FileKind::Spec,
         groups,
+    }
+}
+
+/// A recording rule of `records:`, as written.
+fn record(r: &Record) -> Rule {
+    Rule {
+        kind: RuleKind::Recording,
+        name: r.name.clone(),
+        expr: Expression::from_query(&r.expr),
+        for_: None,
+        keep_firing_for: None,
+        labels: pairs(r.labels.clone(), r.span),
+        annotations: Vec::new(),
+        span: r.span,
     }
 }
 
@@ -203,7 +233,7 @@ fn description(feature: &Feature, threshold: &Threshold, level: &LevelRule) -> S
     }
 }
 
-fn pairs(map: BTreeMap<String, String>, span: Span) -> Vec<Pair> {
+pub(crate) fn pairs(map: BTreeMap<String, String>, span: Span) -> Vec<Pair> {
     map.into_iter()
         .map(|(k, v)| Pair {
             key: Spanned::new(k, span),

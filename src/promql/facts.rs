@@ -99,6 +99,42 @@ impl Selector {
     pub fn function(&self) -> Option<&'static str> {
         self.functions.last().copied()
     }
+
+    /// The selector as an instant vector selector: the metric name and the
+    /// matchers as written, without range, `offset` or `@`
+    /// (`node_cpu_seconds_total{job="x",mode="idle"}`).
+    pub fn instant_text(&self) -> String {
+        let quote = |v: &str| {
+            let mut out = String::with_capacity(v.len() + 2);
+            out.push('"');
+            for c in v.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '\n' => out.push_str("\\n"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        };
+        let named_by_matcher = self.matchers.iter().any(|m| m.name == "__name__");
+        let mut out = match (&self.metric, named_by_matcher) {
+            (Some(m), false) => m.clone(),
+            _ => String::new(),
+        };
+        if !self.matchers.is_empty() || out.is_empty() {
+            let matchers: Vec<String> = self
+                .matchers
+                .iter()
+                .map(|m| format!("{}{}{}", m.name, m.op.as_str(), quote(&m.value)))
+                .collect();
+            out.push('{');
+            out.push_str(&matchers.join(","));
+            out.push('}');
+        }
+        out
+    }
 }
 
 /// One label matcher inside a selector's braces.

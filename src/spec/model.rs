@@ -388,6 +388,10 @@ pub struct Feature {
     pub thresholds: Vec<Threshold>,
     /// SLOs in spec order.
     pub slos: Vec<Slo>,
+    /// Alerting rules that are not thresholds, in spec order.
+    pub alerts: Vec<Alert>,
+    /// Recording rules kept as written, in spec order.
+    pub records: Vec<Record>,
 }
 
 /// Above or below.
@@ -444,7 +448,69 @@ pub struct Threshold {
     pub label_spans: BTreeMap<String, Span>,
     /// The levels, ordered critical, warning, info.
     pub levels: Vec<LevelRule>,
+    /// The alert name as written (`alert:`), when the spec sets one.
+    pub alert: Option<Spanned<String>>,
+    /// The alert on absent source series, when the spec asks for one.
+    pub no_data: Option<NoData>,
     /// Span of the whole threshold mapping.
+    pub span: Span,
+}
+
+/// The no-data alert of a threshold: fires when every series its query
+/// reads has been absent for `window`.
+#[derive(Debug, Clone)]
+pub struct NoData {
+    /// Level, priority and receivers (`direction` and `value` are unused;
+    /// `for_` is the window, the alerting rule itself has no `for`).
+    pub alert: LevelRule,
+    /// The `absent_over_time` window.
+    pub window: Duration,
+}
+
+/// An alerting rule that is not a threshold (`alerts:`), kept as written.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    /// Slug.
+    pub id: String,
+    /// Span of the id.
+    pub id_span: Span,
+    /// The alert name as written (`alert:`), when the spec sets one.
+    pub alert: Option<Spanned<String>>,
+    /// Title (the id if none).
+    pub title: String,
+    /// Group.
+    pub group: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Action.
+    pub action: Option<String>,
+    /// Runbook URL (the feature's when not set).
+    pub runbook: Option<String>,
+    /// The expression.
+    pub expr: Query,
+    /// Extra labels.
+    pub labels: BTreeMap<String, String>,
+    /// Where each extra label was written (its key).
+    pub label_spans: BTreeMap<String, Span>,
+    /// Annotations as written.
+    pub annotations: BTreeMap<String, String>,
+    /// Level, priority, receivers, `for` (zero when not written) and
+    /// `keep_firing_for` (`direction`, `value` and `written` are unused).
+    pub level: LevelRule,
+    /// Span of the whole alert mapping.
+    pub span: Span,
+}
+
+/// A recording rule kept as written (`records:`).
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The recorded series name, with its span.
+    pub name: Spanned<String>,
+    /// The expression.
+    pub expr: Query,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Span of the whole mapping.
     pub span: Span,
 }
 

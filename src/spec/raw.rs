@@ -343,6 +343,10 @@ raw_struct! {
         thresholds: Option<Vec<Threshold>>,
         /// Service level objectives (multi-window multi-burn-rate alerts).
         slos: Option<Vec<crate::spec::slo::raw::Slo>>,
+        /// Alerting rules that are not "a value above or below a level": `absent(...)`, `predict_linear(...) < 0`, `changes(...) > 3`, deadman alerts. Routed, documented and linted like thresholds.
+        alerts: Option<Vec<Alert>>,
+        /// Recording rules kept as written, compiled into the feature's rule group before its alerts.
+        records: Option<Vec<Record>>,
     }
 }
 
@@ -363,6 +367,8 @@ raw_struct! {
     Threshold as "threshold" {
         /// Slug, unique within the feature: `^[a-z][a-z0-9-]*$`.
         id: Str,
+        /// The alert name, verbatim (`^[a-zA-Z_][a-zA-Z0-9_]*$`; default: the feature and the id in CamelCase). Keep an existing name so silences and inhibitions survive.
+        alert: Option<Str>,
         /// Title as the runbook writes it.
         title: Option<Str>,
         /// Group (dashboard row and runbook section), e.g. `System`, `データベース`.
@@ -387,6 +393,66 @@ raw_struct! {
         warning: Option<Level>,
         /// Critical level.
         critical: Option<Level>,
+        /// An extra alert `<AlertName>NoData` that fires when every series the query reads is absent (an exporter that is down makes a threshold silent).
+        no_data: Option<NoData>,
+    }
+}
+
+raw_struct! {
+    /// The no-data alert of a threshold.
+    NoData as "no-data alert" {
+        /// Alert level: `critical`, `warning` or `info` (priority and receivers as that level's).
+        level: Str,
+        /// How long the source series must have been absent (the `absent_over_time` window; default `10m`).
+        for_ as "for": Option<Duration>,
+    }
+}
+
+raw_struct! {
+    /// An alerting rule that is not a threshold: an expression that returns series while something is wrong.
+    Alert as "alert" {
+        /// Slug, unique within the feature across thresholds, alerts and SLOs: `^[a-z][a-z0-9-]*$`.
+        id: Str,
+        /// The alert name, verbatim (`^[a-zA-Z_][a-zA-Z0-9_]*$`; default: the feature and the id in CamelCase).
+        alert: Option<Str>,
+        /// Title as the runbook writes it.
+        title: Option<Str>,
+        /// Group (runbook section).
+        group: Option<Str>,
+        /// Longer explanation.
+        description: Option<Str>,
+        /// What the operator does when it fires.
+        action: Option<Str>,
+        /// Runbook URL of this alert (default: the feature's).
+        runbook: Option<Str>,
+        /// PromQL expression; every series it returns is an alert (e.g. `absent(up{job="node"})`).
+        expr: Expression,
+        /// How long the expression must return a series before the alert fires (default: none, the expression is taken as written).
+        for_ as "for": Option<Duration>,
+        /// How long the alert keeps firing after the expression stops returning it.
+        keep_firing_for: Option<Duration>,
+        /// Alert level: `critical`, `warning` or `info` (the `severity` label, priority and receivers).
+        level: Str,
+        /// Priority override, e.g. `P0`.
+        priority: Option<Str>,
+        /// Extra labels on the alert.
+        labels: Option<NamedMap<Str>>,
+        /// Annotations (`summary`, `description`, ...); `runbook_url` and `dashboard_url` are added as for thresholds.
+        annotations: Option<NamedMap<Str>>,
+        /// Receivers override.
+        notify: Option<Vec<Str>>,
+    }
+}
+
+raw_struct! {
+    /// A recording rule, kept as written.
+    Record as "recording rule" {
+        /// The recorded series name: `^[a-zA-Z_:][a-zA-Z0-9_:]*$`, by convention `level:metric:operations`.
+        record: Str,
+        /// PromQL expression.
+        expr: Expression,
+        /// Labels added to the recorded series.
+        labels: Option<NamedMap<Str>>,
     }
 }
 

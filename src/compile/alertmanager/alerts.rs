@@ -5,7 +5,9 @@ use crate::compile::conventions as names;
 use crate::compile::lower;
 use crate::routing::matcher::Labels;
 use crate::rulefile::Rule;
-use crate::spec::model::{Feature, LevelRule, Project, SeverityConfig, Slo, Threshold};
+use crate::spec::model::{
+    Alert as SpecAlert, Feature, LevelRule, Project, SeverityConfig, Slo, Threshold,
+};
 use crate::spec::slo::model::TierKind;
 
 /// One alert (threshold × level, or SLO × burn-rate tier) and where its
@@ -14,8 +16,13 @@ use crate::spec::slo::model::TierKind;
 pub struct Alert<'a> {
     /// The feature.
     pub feature: &'a Feature,
-    /// The threshold (None for an SLO alert).
+    /// The threshold (None for an SLO alert and an entry of `alerts:`);
+    /// with [`Alert::no_data`], the threshold whose no-data alert this is.
     pub threshold: Option<&'a Threshold>,
+    /// Whether this is the no-data alert of [`Alert::threshold`].
+    pub no_data: bool,
+    /// The entry of `alerts:` (None otherwise).
+    pub spec_alert: Option<&'a SpecAlert>,
     /// The SLO and the tier (None for the no-data alert) of an SLO alert.
     pub slo: Option<(&'a Slo, Option<TierKind>)>,
     /// The level.
@@ -59,6 +66,26 @@ pub fn dedup(names: &[String]) -> Vec<String> {
     out
 }
 
+/// The labels of the alerting rule `alertname` of `severity`, with
+/// `feature` and `alertname`; None when no such rule was compiled.
+fn alert_labels(rules: &[&Rule], feature: &Feature, alertname: &str, severity: &str) -> Option<Labels> {
+    let rule = rules.iter().find(|r| {
+        r.is_alert()
+            && r.name.value == alertname
+            && r.label(names::SEVERITY_LABEL)
+                .is_some_and(|p| p.value.value == severity)
+    })?;
+    let mut labels = Labels::new();
+    labels.insert(names::FEATURE_LABEL.into(), feature.slug.clone());
+    labels.extend(
+        rule.labels
+            .iter()
+            .map(|p| (p.key.value.clone(), p.value.value.clone())),
+    );
+    labels.insert(names::ALERTNAME_LABEL.into(), alertname.to_string());
+    Some(labels)
+}
+
 /// The labels of the alerting rule named `alertname` whose `key` label is `value`.
 fn rule_labels(rules: &[&Rule], alertname: &str, key: &str, value: &str) -> Vec<(String, String)> {
     rules
@@ -75,7 +102,8 @@ fn rule_labels(rules: &[&Rule], alertname: &str, key: &str, value: &str) -> Vec<
 }
 
 /// Every alert of `features`, in feature order: thresholds (in threshold and
-/// level order), then SLOs (tiers fastest first, then the no-data alert).
+/// level order, each followed by its no-data alert), then SLOs (tiers
+/// fastest first, then the no-data alert), then the entries of `alerts:`.
 pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> {
     let mut out = Vec::new();
     for feature in features {
@@ -104,12 +132,31 @@ pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> 
                 out.push(Alert {
                     feature,
                     threshold: Some(threshold),
+                    no_data: false,
+                    spec_alert: None,
                     slo: None,
                     level,
                     alertname: alertname.clone(),
                     labels,
                     receivers: dedup(&level.receivers),
                 });
+            }
+            if let Some(n) = &threshold.no_data {
+                let alertname = names::no_data_alert_name(feature, threshold);
+                let severity = names::severity_value(n.alert.level);
+                if let Some(labels) = alert_labels(&rules, feature, &alertname, severity) {
+                    out.push(Alert {
+                        feature,
+                        threshold: Some(threshold),
+                        no_data: true,
+                        spec_alert: None,
+                        slo: None,
+                        level: &n.alert,
+                        alertname,
+                        labels,
+                        receivers: dedup(&n.alert.receivers),
+                    });
+                }
             }
         }
         for slo in &feature.slos {
@@ -145,11 +192,30 @@ pub fn alerts<'a>(project: &Project, features: &'a [Feature]) -> Vec<Alert<'a>> 
                 out.push(Alert {
                     feature,
                     threshold: None,
+                    no_data: false,
+                    spec_alert: None,
                     slo: Some((slo, tier)),
                     level,
                     alertname,
                     labels,
                     receivers: dedup(&level.receivers),
+                });
+            }
+        }
+        for a in &feature.alerts {
+            let alertname = names::spec_alert_name(feature, a);
+            let severity = names::severity_value(a.level.level);
+            if let Some(labels) = alert_labels(&rules, feature, &alertname, severity) {
+                out.push(Alert {
+                    feature,
+                    threshold: None,
+                    no_data: false,
+                    spec_alert: Some(a),
+                    slo: None,
+                    level: &a.level,
+                    alertname,
+                    labels,
+                    receivers: dedup(&a.level.receivers),
                 });
             }
         }

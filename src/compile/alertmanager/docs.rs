@@ -201,6 +201,7 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
         let muted_by = match (a.threshold, a.slo) {
             (Some(t), _)
                 if inhibits
+                    && !a.no_data
                     && a.level.level != Level::Critical
                     && t.levels.iter().any(|l| l.level == Level::Critical) =>
             {

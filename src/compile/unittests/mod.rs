@@ -157,26 +157,27 @@ pub fn compile(project: &Project, features: &[Feature]) -> Vec<Output> {
 /// The test of every threshold of `feature`, in spec order.
 pub fn plan(project: &Project, feature: &Feature) -> Vec<ThresholdTest> {
     let file = lower::feature(project, feature);
-    // A recording rule and the alerting rules after it form one threshold's block.
-    let mut blocks: Vec<Vec<&Rule>> = Vec::new();
-    for r in file.groups.iter().flat_map(|g| &g.rules) {
-        if r.is_alert() {
-            if let Some(b) = blocks.last_mut() {
-                b.push(r)
-            }
-        } else {
-            blocks.push(vec![r]);
-        }
-    }
+    let rules: Vec<&Rule> = file.groups.iter().flat_map(|g| &g.rules).collect();
+    // A threshold's block: its recording rule and the alerting rules of its
+    // levels after it (its no-data alert and the `alerts:` have other names).
     let block_of = |t: &Threshold| {
-        blocks
-            .iter()
-            .find(|b| {
-                b[0].label(names::THRESHOLD_LABEL)
+        let alertname = names::alert_name(feature, t);
+        let Some(start) = rules.iter().position(|r| {
+            !r.is_alert()
+                && r.label(names::THRESHOLD_LABEL)
                     .is_some_and(|p| p.value.value == t.id)
-            })
-            .cloned()
-            .unwrap_or_default()
+        }) else {
+            return Vec::new();
+        };
+        let mut block = vec![rules[start]];
+        block.extend(
+            rules[start + 1..]
+                .iter()
+                .take_while(|r| r.is_alert())
+                .filter(|r| r.name.value == alertname)
+                .copied(),
+        );
+        block
     };
     feature
         .thresholds

@@ -1,7 +1,5 @@
 //! Feature specs: labels, thresholds and levels (SLOs resolve in `spec::slo`).
 
-use std::collections::HashSet;
-
 use super::url::{absolute_url, invalid_url};
 use super::{Resolver, language, query, receiver_refs};
 use crate::diag::Diagnostic;
@@ -28,36 +26,25 @@ pub fn resolve_feature(
     label_spans.extend(Resolver::label_spans(&raw.labels, &own));
     labels.extend(own);
     let docs_language = language(&raw.docs_language, &mut r).unwrap_or(project.docs_language);
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut taken: Vec<Spanned<String>> = Vec::new();
     let mut thresholds = Vec::new();
     for t in raw.thresholds.iter().flatten() {
         r.slug(&t.id, "threshold id");
         runbook_url(&t.runbook, &mut r);
-        if !seen.insert(&t.id.value) {
-            let first = raw
-                .thresholds
-                .iter()
-                .flatten()
-                .find(|o| o.id.value == t.id.value)
-                .map(|o| o.id.span)
-                .unwrap_or(t.id.span);
-            r.report(
-                Diagnostic::error(
-                    "spec/duplicate-id",
-                    format!("threshold id `{}` is used twice", t.id.value),
-                )
-                .with_label(t.id.span, "used again here")
-                .with_secondary(first, "first used here")
-                .with_help(
-                    "threshold ids name the recording rule, alert and panel: make each one unique",
-                ),
-            );
-        }
+        unique_id(&t.id, &mut taken, &mut r);
         if let Some(th) = threshold(t, raw, project, &mut r) {
             thresholds.push(th);
         }
     }
     let slos = crate::spec::slo::resolve::slos(raw, project, &mut r);
+    taken.extend(
+        raw.slos
+            .iter()
+            .flatten()
+            .map(|s| Spanned::new(s.id.value.clone(), s.id.span)),
+    );
+    let alerts = super::alerts::alerts(raw, project, &mut taken, &mut r);
+    let records = super::alerts::records(raw, &mut r);
     Feature {
         source,
         slug: raw.feature.value.clone(),
@@ -74,7 +61,29 @@ pub fn resolve_feature(
         docs_language,
         thresholds,
         slos,
+        alerts,
+        records,
     }
+}
+
+/// Report `id` when a threshold or an alert of the feature already uses it;
+/// remember it otherwise.
+pub(super) fn unique_id(id: &raw::Str, taken: &mut Vec<Spanned<String>>, r: &mut Resolver) {
+    if let Some(first) = taken.iter().find(|o| o.value == id.value) {
+        r.report(
+            Diagnostic::error(
+                "spec/duplicate-id",
+                format!("id `{}` is used twice", id.value),
+            )
+            .with_label(id.span, "used again here")
+            .with_secondary(first.span, "first used here")
+            .with_help(
+                "ids name the rules, alerts and panels of a feature: make each threshold, alert and SLO id unique",
+            ),
+        );
+        return;
+    }
+    taken.push(Spanned::new(id.value.clone(), id.span));
 }
 fn threshold(
     t: &raw::Threshold,
@@ -125,6 +134,8 @@ fn threshold(
         );
     }
     let labels = r.labels(&t.labels);
+    let alert = super::alerts::alert_name(&t.alert, r);
+    let no_data = super::alerts::no_data(t, feature, project, r);
     Some(Threshold {
         id: t.id.value.clone(),
         id_span: t.id.span,
@@ -145,12 +156,14 @@ fn threshold(
         label_spans: Resolver::label_spans(&t.labels, &labels),
         labels,
         levels,
+        alert,
+        no_data,
         span: t.span,
     })
 }
 
 /// Report a runbook that is not an absolute http(s) URL.
-fn runbook_url(runbook: &Option<raw::Str>, r: &mut Resolver) {
+pub(super) fn runbook_url(runbook: &Option<raw::Str>, r: &mut Resolver) {
     if let Some(url) = runbook
         && let Err(problem) = absolute_url(&url.value)
     {

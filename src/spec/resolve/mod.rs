@@ -12,9 +12,14 @@
 //! - [`time`]: time intervals as Alertmanager reads them, time zones from
 //!   the IANA database;
 //! - [`url`]: absolute http(s) URLs and `host:port` addresses as Go parses them;
-//! - [`feature`]: feature specs, thresholds and levels.
+//! - [`feature`]: feature specs, thresholds and levels;
+//! - [`alerts`]: the `alerts:` and `records:` sections, no-data alerts and
+//!   verbatim alert names.
 
+mod alerts;
 mod feature;
+
+pub use alerts::{DEFAULT_NO_DATA_WINDOW, is_alert_name, is_record_name};
 
 pub(super) use feature::{level_priority, level_receivers, notify_for};
 mod project;
@@ -46,7 +51,7 @@ pub fn is_slug(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
-fn is_label_name(s: &str) -> bool {
+pub(super) fn is_label_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars
         .next()
