@@ -78,10 +78,9 @@ fn alert_facts(ws: &Workspace) -> BTreeMap<AlertKey, AlertFacts> {
             let config = a.severity(&ws.project);
             // A threshold by its id and query; an SLO alert by its SLO and tier.
             let (item, query) = match (a.threshold, a.slo, a.spec_alert) {
-                (Some(t), _, _) if a.no_data => (
-                    format!("{} no data", t.id),
-                    normalize(&t.query.text),
-                ),
+                (Some(t), _, _) if a.no_data => {
+                    (format!("{} no data", t.id), normalize(&t.query.text))
+                }
                 (Some(t), _, _) => (t.id.clone(), normalize(&t.query.text)),
                 (None, _, Some(s)) => (format!("alert {}", s.id), normalize(&s.expr.text)),
                 (None, Some((slo, tier)), _) => {

@@ -136,10 +136,7 @@ pub fn no_data(
         },
         for_: None,
         keep_firing_for: None,
-        labels: pairs(
-            alert_labels(feature, &threshold.labels, level),
-            level.span,
-        ),
+        labels: pairs(alert_labels(feature, &threshold.labels, level), level.span),
         annotations: pairs(annotations, level.span),
         span: level.span,
     })

@@ -84,8 +84,10 @@ fn duration(d: Duration) -> Value {
 
 fn threshold(t: &Threshold) -> Value {
     let mut v = Value::map();
-    v.push("id", Value::str(&t.id))
-        .push("alert", Value::str(&t.alert));
+    v.push("id", Value::str(&t.id));
+    if let Some(name) = &t.alert {
+        v.push("alert", Value::str(name));
+    }
     if let Some(d) = &t.description {
         v.push("description", Value::str(d));
     }
@@ -118,9 +120,11 @@ fn level(l: &LevelRule) -> Value {
 
 fn alert(a: &Alert) -> Value {
     let mut v = Value::map();
-    v.push("id", Value::str(&a.id))
-        .push("alert", Value::str(&a.alert))
-        .push("expr", Value::str(&a.expr));
+    v.push("id", Value::str(&a.id));
+    if let Some(name) = &a.alert {
+        v.push("alert", Value::str(name));
+    }
+    v.push("expr", Value::str(&a.expr));
     if let Some(f) = a.for_ {
         v.push("for", duration(f));
     }

@@ -87,8 +87,8 @@ pub struct Feature {
 pub struct Threshold {
     /// Slug, unique in the feature.
     pub id: String,
-    /// The original alert name.
-    pub alert: String,
+    /// The original alert name (absent when a spec cannot hold it: the default name applies).
+    pub alert: Option<String>,
     /// The query compared.
     pub query: String,
     /// The unit of the value.
@@ -131,8 +131,8 @@ pub struct LevelRule {
 pub struct Alert {
     /// Slug, unique in the feature.
     pub id: String,
-    /// The original alert name.
-    pub alert: String,
+    /// The original alert name (absent when a spec cannot hold it: the default name applies).
+    pub alert: Option<String>,
     /// The expression.
     pub expr: String,
     /// `for`.

@@ -96,7 +96,7 @@ pub fn settle(
                 convert::demote(&threshold, &format!("as a threshold: {reason}"), &mut ids);
             feature.notes.push(format!(
                 "`{}` kept as alert: as a threshold: {reason}",
-                threshold.alert
+                threshold.alert.as_deref().unwrap_or(&threshold.id)
             ));
             feature.alerts.extend(alerts);
             changed = true;

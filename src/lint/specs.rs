@@ -47,6 +47,7 @@ pub fn check_with_catalog(
                 .iter()
                 .map(|t| t.span)
                 .chain(feature.slos.iter().map(|s| s.span))
+                .chain(feature.alerts.iter().map(|a| a.span))
                 .collect(),
             settings: 1,
         })

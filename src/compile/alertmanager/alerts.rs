@@ -68,7 +68,12 @@ pub fn dedup(names: &[String]) -> Vec<String> {
 
 /// The labels of the alerting rule `alertname` of `severity`, with
 /// `feature` and `alertname`; None when no such rule was compiled.
-fn alert_labels(rules: &[&Rule], feature: &Feature, alertname: &str, severity: &str) -> Option<Labels> {
+fn alert_labels(
+    rules: &[&Rule],
+    feature: &Feature,
+    alertname: &str,
+    severity: &str,
+) -> Option<Labels> {
     let rule = rules.iter().find(|r| {
         r.is_alert()
             && r.name.value == alertname

@@ -68,7 +68,10 @@ fn missing_severity(span: Span, what: &str, level: Level) -> Diagnostic {
         "spec/unknown-severity",
         format!("the project defines no `{}` severity", level.as_str()),
     )
-    .with_label(span, format!("this {what} has the {} level", level.as_str()))
+    .with_label(
+        span,
+        format!("this {what} has the {} level", level.as_str()),
+    )
     .with_help(format!(
         "add `{}: {{priority: ..., receivers: [...]}}` under `severities` in the project file",
         level.as_str()
@@ -144,9 +147,12 @@ pub(super) fn no_data(
     if window.is_zero() {
         let span = n.for_.as_ref().map_or(n.span, |f| f.0.span);
         r.report(
-            Diagnostic::error("spec/invalid-value", "a no-data window of 0s never sees a sample")
-                .with_label(span, "the `absent_over_time` window")
-                .with_help("write how long the series must be absent, e.g. `10m`"),
+            Diagnostic::error(
+                "spec/invalid-value",
+                "a no-data window of 0s never sees a sample",
+            )
+            .with_label(span, "the `absent_over_time` window")
+            .with_help("write how long the series must be absent, e.g. `10m`"),
         );
         return None;
     }
