@@ -90,15 +90,16 @@ fn feature(bucket: &Bucket<'_>, options: &Options, slugs: &mut BTreeSet<String>)
     let mut notes = Vec::new();
     let mut intervals = BTreeSet::new();
     for (group, _) in &bucket.rules {
-        if let Some(i) = &group.interval {
-            if i.value != options.evaluation_interval && intervals.insert(i.value) {
-                notes.push(format!(
-                    "group `{}` is evaluated every {}; the project evaluates every {}",
-                    group.name.value,
-                    format_duration(i.value),
-                    format_duration(options.evaluation_interval)
-                ));
-            }
+        if let Some(i) = &group.interval
+            && i.value != options.evaluation_interval
+            && intervals.insert(i.value)
+        {
+            notes.push(format!(
+                "group `{}` is evaluated every {}; the project evaluates every {}",
+                group.name.value,
+                format_duration(i.value),
+                format_duration(options.evaluation_interval)
+            ));
         }
     }
     let mut records = Vec::new();

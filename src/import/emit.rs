@@ -46,17 +46,16 @@ pub fn feature(feature: &Feature) -> String {
     let body = yaml_out::to_string(&doc);
     // Suppressions sit on the line before the item they apply to.
     for line in body.lines() {
-        if let Some(id) = line.strip_prefix("  - id: ") {
-            if let Some(a) = feature
+        if let Some(id) = line.strip_prefix("  - id: ")
+            && let Some(a) = feature
                 .alerts
                 .iter()
                 .find(|a| a.id == id && !a.suppress.is_empty())
-            {
-                text.push_str(&format!(
-                    "  # promspec: disable={} imported as written\n",
-                    a.suppress.join(",")
-                ));
-            }
+        {
+            text.push_str(&format!(
+                "  # promspec: disable={} imported as written\n",
+                a.suppress.join(",")
+            ));
         }
         text.push_str(line);
         text.push('\n');

@@ -383,6 +383,11 @@ pub fn run(
             .clone()
             .unwrap_or_else(|| emit::project(&emit::levels_used(&features), interval)),
     };
+    let names: Vec<String> = features
+        .iter()
+        .map(|f| format!("{}.yaml", f.slug))
+        .collect();
+    write::check_absent(specs_dir, names.iter().map(String::as_str)).map_err(|e| io(&e))?;
     let existing = existing_specs(specs_dir).map_err(|e| io(&e))?;
     let verdict =
         verify::settle(&mut features, &project, &existing, specs_dir).map_err(|e| io(&e))?;

@@ -21,6 +21,20 @@ pub enum WriteError {
     },
 }
 
+/// Fail when one of `names` exists in `dir` (a dangling link counts).
+pub fn check_absent<'a>(
+    dir: &Path,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), WriteError> {
+    for name in names {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            return Err(WriteError::Exists(path));
+        }
+    }
+    Ok(())
+}
+
 /// Create every `(file name, text)` in `dir`; nothing is written when one
 /// of them exists. Returns the paths created.
 pub fn create_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, WriteError> {

@@ -387,3 +387,75 @@ fn seconds(d: &str) -> u64 {
     }
     total
 }
+
+const RULES: &str = r#"groups:
+  - name: api
+    rules:
+      - alert: HighLatency
+        expr: histogram_quantile(0.99, sum by (le) (rate(req_seconds_bucket[5m]))) > 0.5
+        for: 5m
+        labels: {severity: ticket, team: web}
+      - alert: HighLatency
+        expr: histogram_quantile(0.99, sum by (le) (rate(req_seconds_bucket[5m]))) > 2
+        for: 1m
+        labels: {severity: page, team: web}
+      - alert: QueueFull
+        expr: queue_length >= 100
+        labels: {severity: warning, team: jobs}
+"#;
+
+#[test]
+fn import_splits_by_label_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("rules.yml"), RULES).unwrap();
+    let out = promspec(
+        tmp.path(),
+        &["import", "rules.yml", "--split-by", "label:team"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("specs/web.yaml: 1 threshold (2 levels), 0 alerts, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("specs/jobs.yaml: 0 thresholds (0 levels), 1 alert, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("`QueueFull` kept as alert: `>=` has no exact `above`/`below` form"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("severity `ticket` becomes level warning"),
+        "{summary}"
+    );
+    let web = std::fs::read_to_string(tmp.path().join("specs/web.yaml")).unwrap();
+    assert!(web.starts_with("# yaml-language-server"), "{web}");
+    assert!(
+        web.contains("# Imported by `promspec import` from rules.yml.\n"),
+        "{web}"
+    );
+    assert!(
+        web.contains("    unit: seconds\n    critical:\n      above: 2\n      for: 1m\n"),
+        "{web}"
+    );
+    let build = promspec(tmp.path(), &["build"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+
+    // A second import would overwrite: nothing is written, exit 2.
+    let again = promspec(
+        tmp.path(),
+        &["import", "rules.yml", "--split-by", "label:team"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists; import never overwrites a file"));
+    // A dangling link counts as an existing file: never written through.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), other.join("api.yaml")).unwrap();
+    let linked = promspec(tmp.path(), &["import", "rules.yml", "--specs", "other"]);
+    assert_eq!(linked.status.code(), Some(2), "{}", text(&linked.stderr));
+    assert!(!tmp.path().join("nowhere").exists());
+    assert!(!other.join("promspec.yaml").exists());
+}
