@@ -182,6 +182,12 @@ pub static RULES: &[RuleMeta] = &[
         alerts::missing_severity::MissingSeverity
     ),
     rule!(
+        "alerts/name-collision",
+        Correctness,
+        Error,
+        alerts::name_collision::NameCollision
+    ),
+    rule!(
         "alerts/template",
         Correctness,
         Error,

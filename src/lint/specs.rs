@@ -48,6 +48,7 @@ pub fn check_with_catalog(
                 .map(|t| t.span)
                 .chain(feature.slos.iter().map(|s| s.span))
                 .chain(feature.alerts.iter().map(|a| a.span))
+                .chain(feature.records.iter().map(|r| r.span))
                 .collect(),
             settings: 1,
         })

@@ -8,7 +8,8 @@
 //! It covers the subset threshold queries use: selectors (with `offset`),
 //! `rate`/`increase`/`delta`/`irate`/`idelta`, a few `*_over_time` and math
 //! functions, `histogram_quantile`, `label_replace`, the aggregations `sum`,
-//! `avg`, `min`, `max`, `count` and `group`, arithmetic, comparisons (filter
+//! `avg`, `min`, `max`, `count` and `group`, `absent` and
+//! `absent_over_time`, arithmetic, comparisons (filter
 //! and `bool`), vector matching (`on`, `ignoring`, `group_left/right`) and
 //! `and`/`or`/`unless`. It follows Prometheus 2.42's semantics where they
 //! matter for values: closed range windows, extrapolated rates, the
@@ -298,6 +299,8 @@ const FUNCTIONS: &[&str] = &[
     "vector",
     "scalar",
     "time",
+    "absent",
+    "absent_over_time",
 ];
 
 impl Walk<'_> {
@@ -472,6 +475,26 @@ fn offset_ms(o: &Option<Offset>) -> i64 {
     }
 }
 
+/// The labels of `absent(...)`'s result, as Prometheus builds them from
+/// its selector: the first equality matcher of each label sets it, any
+/// other matcher of that label (after it or not) removes it; the metric
+/// name is never kept.
+fn absent_labels(selector: &Selector) -> Labels {
+    let mut out = Labels::new();
+    let mut has = BTreeSet::new();
+    for m in &selector.matchers {
+        if m.name == METRIC_NAME {
+            continue;
+        }
+        if m.kind == MatchOp::Equal && has.insert(m.name.clone()) {
+            out.insert(m.name.clone(), m.value.clone());
+        } else {
+            out.remove(&m.name);
+        }
+    }
+    out
+}
+
 fn drop_name(mut l: Labels) -> Labels {
     l.remove(METRIC_NAME);
     l
@@ -643,6 +666,29 @@ impl<'a> Ctx<'a> {
                 Ok(Value::Vector(map_vec(vector(args.remove(0))?, &|v| {
                     go_max(min, go_min(max, v))
                 })))
+            }
+            "absent" | "absent_over_time" => {
+                let present = match args.pop() {
+                    Some(Value::Vector(v)) => !v.is_empty(),
+                    Some(Value::Matrix(w)) => w.iter().any(|w| !w.points.is_empty()),
+                    _ => return Err(EvalError::Unsupported(format!("`{name}` argument"))),
+                };
+                Ok(Value::Vector(if present {
+                    Vec::new()
+                } else {
+                    // A selector argument was the last one evaluated.
+                    let selector = matches!(
+                        c.args.args.first().map(|a| a.as_ref()),
+                        Some(Expr::VectorSelector(_) | Expr::MatrixSelector(_))
+                    )
+                    .then(|| self.next.get().checked_sub(1))
+                    .flatten()
+                    .and_then(|i| self.selectors.get(i));
+                    vec![Sample {
+                        labels: selector.map(absent_labels).unwrap_or_default(),
+                        value: 1.0,
+                    }]
+                }))
             }
             "vector" => Ok(Value::Vector(vec![Sample {
                 labels: Labels::new(),
@@ -1164,6 +1210,30 @@ mod tests {
 
     fn eval(q: &str, data: &Dataset, minute: i64) -> Vec<Sample> {
         program(q).unwrap().eval(data, minute * 60_000).unwrap()
+    }
+
+    #[test]
+    fn absent_returns_the_equality_matchers_when_nothing_matches() {
+        let data = Dataset::new(vec![series(
+            &[("__name__", "up"), ("job", "node")],
+            &[1.0, 1.0],
+        )]);
+        assert!(eval(r#"absent(up{job="node"})"#, &data, 1).is_empty());
+        let out = eval(
+            r#"absent(up{job="db",instance=~"a.*",env="x",env="y"})"#,
+            &data,
+            1,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].value, 1.0);
+        assert_eq!(
+            out[0].labels,
+            Labels::from([("job".to_string(), "db".to_string())])
+        );
+        // The last sample at 1m is inside a 5m window until 6m.
+        let q = r#"absent_over_time(up{job="node"}[5m])"#;
+        assert!(eval(q, &data, 6).is_empty());
+        assert_eq!(eval(q, &data, 7).len(), 1);
     }
 
     #[test]

@@ -24,10 +24,11 @@ use promspec::source::SourceMap;
 use promspec::spec::model::Workspace;
 
 /// The bundled specs and the routing fixture.
-fn spec_dirs() -> [PathBuf; 2] {
+fn spec_dirs() -> [PathBuf; 3] {
     [
         root().join("specs"),
         root().join("tests/fixtures/routing/ok"),
+        root().join("tests/fixtures/verdict/alerts-section"),
     ]
 }
 
@@ -145,8 +146,9 @@ fn every_generated_alert_routes_to_exactly_its_spec_receivers() {
             .features
             .iter()
             .flat_map(|f| &f.thresholds)
-            .map(|t| t.levels.len())
+            .map(|t| t.levels.len() + usize::from(t.no_data.is_some()))
             .sum::<usize>()
+            + ws.features.iter().map(|f| f.alerts.len()).sum::<usize>()
             + ws.features
                 .iter()
                 .flat_map(|f| &f.slos)

@@ -5,6 +5,7 @@
 
 mod alertmanager;
 mod alertmanager_live;
+mod alerts_section;
 mod architecture;
 mod catalog;
 mod catalog_live;

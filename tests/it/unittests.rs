@@ -239,9 +239,14 @@ fn mutations(ws: &Workspace) -> Vec<Mutation> {
 /// Run promtool on the test of `m.test` against `m.rules` only; whether it passed.
 fn run_mutation(bin: &Path, m: &Mutation) -> promtool::Outcome {
     // Only the threshold's rules are written: the SLOs and their tests
-    // have their own mutation test (`slo::`).
+    // have their own mutation test (`slo::`), the other alerts theirs
+    // (`alerts_section::`).
     let mut feature = m.feature.clone();
     feature.slos.clear();
+    feature.alerts.clear();
+    for t in &mut feature.thresholds {
+        t.no_data = None;
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let rules_path = dir.path().join(conventions::rules_path(&feature));
     let tests_path = dir.path().join(conventions::rule_tests_path(&feature));

@@ -20,6 +20,7 @@
 //! This module reads the model and the generated rules; it never writes files
 //! and never runs promtool.
 
+mod alerts;
 pub mod gotemplate;
 mod inputs;
 mod simulate;
@@ -221,6 +222,7 @@ fn plan_threshold(
         record_labels,
         alerts: &alerts,
         unit: threshold.unit,
+        full: None,
     };
     if ctx.interval_ms <= 0 {
         return untested(base, "the evaluation interval is zero");
@@ -378,6 +380,9 @@ struct Ctx<'a> {
     record_labels: &'a BTreeMap<String, String>,
     alerts: &'a [&'a Rule],
     unit: units::Unit,
+    /// The source series, when the alerts read them themselves (entries of
+    /// `alerts:`) instead of the recorded series.
+    full: Option<&'a Dataset>,
 }
 
 fn steps_of(d: Duration, interval_ms: i64) -> usize {
@@ -861,7 +866,11 @@ impl Ctx<'_> {
         series: Vec<(Labels, Vec<Run>)>,
     ) -> Result<Body, Failure> {
         let rules = self.alert_rules()?;
-        let trace = simulate::run(recorded, &rules, self.interval_ms).map_err(Failure::Other)?;
+        let trace = match self.full {
+            Some(data) => simulate::run_on(data, recorded, &rules, self.interval_ms),
+            None => simulate::run(recorded, &rules, self.interval_ms),
+        }
+        .map_err(Failure::Other)?;
         check_levels(&trace, levels)?;
         let mut steps: BTreeSet<usize> = BTreeSet::new();
         let mut timeline = Vec::new();
@@ -1059,8 +1068,10 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
     );
     let mut out = names::yaml_header(&names::spec_path(&feature.slug));
     out.push_str(&yaml_out::to_string(&top));
-    let (slo_groups, slo_untested) = slo::groups(project, feature);
-    if tests.is_empty() && slo_groups.is_empty() {
+    let (slo_groups, mut slo_untested) = slo::groups(project, feature);
+    let (alert_groups, alert_untested) = alerts::groups(project, feature);
+    slo_untested.extend(alert_untested);
+    if tests.is_empty() && slo_groups.is_empty() && alert_groups.is_empty() {
         for c in &slo_untested {
             out.push_str(&format!("# {c}\n"));
         }
@@ -1111,50 +1122,15 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
         for c in comment {
             out.push_str(&format!("  # {c}\n"));
         }
-        let input: Vec<Value> = body
-            .input_series
-            .iter()
-            .map(|(s, v)| {
-                let mut m = Value::map();
-                m.push("series", Value::str(s))
-                    .push("values", Value::str(v));
-                m
-            })
-            .collect();
-        let checks: Vec<Value> = body
-            .checks
-            .iter()
-            .map(|c| {
-                let alerts: Vec<Value> = c
-                    .alerts
-                    .iter()
-                    .map(|a| {
-                        let mut m = Value::map();
-                        m.push("exp_labels", Value::string_map(&a.labels))
-                            .push("exp_annotations", Value::string_map(&a.annotations));
-                        m
-                    })
-                    .collect();
-                let mut m = Value::map();
-                m.push(
-                    "eval_time",
-                    Value::str(format_duration(body.interval * c.step as u32)),
-                )
-                .push("alertname", Value::str(&c.alertname))
-                .push("exp_alerts", Value::Seq(alerts));
-                m
-            })
-            .collect();
-        let mut group = Value::map();
-        group
-            .push("name", Value::str(&t.group))
-            .push("interval", Value::str(format_duration(body.interval)))
-            .push("input_series", Value::Seq(input))
-            .push("alert_rule_test", Value::Seq(checks));
+        let group = group_value(&t.group, body);
         out.push_str(&indent(&yaml_out::to_string(&Value::Seq(vec![group])), 2));
     }
     for c in &slo_untested {
         out.push_str(&format!("  # {c}\n"));
+    }
+    if !alert_groups.is_empty() {
+        out.push_str("  # Other alerts: the series an absence alert reads vanish (it fires) or stay (it does not); a comparison `X op N` is driven across `N`.\n");
+        out.push_str(&indent(&yaml_out::to_string(&Value::Seq(alert_groups)), 2));
     }
     if !slo_groups.is_empty() {
         out.push_str(&format!(
@@ -1164,6 +1140,51 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
         out.push_str(&indent(&yaml_out::to_string(&Value::Seq(slo_groups)), 2));
     }
     out
+}
+
+/// One promtool test group of `body`.
+fn group_value(name: &str, body: &Body) -> Value {
+    let input: Vec<Value> = body
+        .input_series
+        .iter()
+        .map(|(s, v)| {
+            let mut m = Value::map();
+            m.push("series", Value::str(s))
+                .push("values", Value::str(v));
+            m
+        })
+        .collect();
+    let checks: Vec<Value> = body
+        .checks
+        .iter()
+        .map(|c| {
+            let alerts: Vec<Value> = c
+                .alerts
+                .iter()
+                .map(|a| {
+                    let mut m = Value::map();
+                    m.push("exp_labels", Value::string_map(&a.labels))
+                        .push("exp_annotations", Value::string_map(&a.annotations));
+                    m
+                })
+                .collect();
+            let mut m = Value::map();
+            m.push(
+                "eval_time",
+                Value::str(format_duration(body.interval * c.step as u32)),
+            )
+            .push("alertname", Value::str(&c.alertname))
+            .push("exp_alerts", Value::Seq(alerts));
+            m
+        })
+        .collect();
+    let mut group = Value::map();
+    group
+        .push("name", Value::str(name))
+        .push("interval", Value::str(format_duration(body.interval)))
+        .push("input_series", Value::Seq(input))
+        .push("alert_rule_test", Value::Seq(checks));
+    group
 }
 
 fn format_number_pct(fraction: f64) -> String {

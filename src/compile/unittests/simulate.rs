@@ -86,23 +86,48 @@ pub(super) fn run(
     rules: &[AlertRule],
     interval_ms: i64,
 ) -> Result<Trace, String> {
-    let mut states: Vec<BTreeMap<Labels, Active>> = rules.iter().map(|_| BTreeMap::new()).collect();
-    let mut firing = Vec::with_capacity(recorded.len());
-    for (step, samples) in recorded.iter().enumerate() {
-        let t = step as i64 * interval_ms;
-        // Only this evaluation's samples: series not recorded now are stale.
-        let data = Dataset::new(
-            samples
-                .iter()
+    play(recorded, rules, interval_ms, |step, t| {
+        std::borrow::Cow::Owned(Dataset::new(
+            step.iter()
                 .map(|s| Series {
                     labels: s.labels.clone(),
                     samples: vec![(t, s.value)],
                 })
                 .collect(),
-        );
+        ))
+    })
+}
+
+/// Evaluate `rules` over the whole input `data` at every evaluation (for
+/// rules that read source series themselves); `recorded` is kept in the
+/// trace as the value the rules compare, one entry per evaluation.
+pub(super) fn run_on(
+    data: &Dataset,
+    recorded: Vec<Vec<Sample>>,
+    rules: &[AlertRule],
+    interval_ms: i64,
+) -> Result<Trace, String> {
+    play(recorded, rules, interval_ms, |_, _| {
+        std::borrow::Cow::Borrowed(data)
+    })
+}
+
+fn play<'d>(
+    recorded: Vec<Vec<Sample>>,
+    rules: &[AlertRule],
+    interval_ms: i64,
+    data_at: impl Fn(&[Sample], i64) -> std::borrow::Cow<'d, Dataset>,
+) -> Result<Trace, String> {
+    let mut states: Vec<BTreeMap<Labels, Active>> = rules.iter().map(|_| BTreeMap::new()).collect();
+    let mut firing = Vec::with_capacity(recorded.len());
+    for (step, samples) in recorded.iter().enumerate() {
+        let t = step as i64 * interval_ms;
+        // Only this evaluation's samples: series not recorded now are stale.
+        let data = data_at(samples, t);
+        let data = data.as_ref();
         let mut now = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            let out = rule.program.eval(&data, t).map_err(|e| e.to_string())?;
+            let out = rule.program.eval(data, t).map_err(|e| e.to_string())?;
             let active = &mut states[i];
             let mut seen = HashSet::new();
             for s in out {

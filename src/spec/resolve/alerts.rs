@@ -184,7 +184,7 @@ pub(super) fn alerts(
     for a in feature.alerts.iter().flatten() {
         r.slug(&a.id, "alert id");
         super::feature::runbook_url(&a.runbook, r);
-        super::feature::unique_id(&a.id, taken, r);
+        super::feature::unique_id(&a.id, "alert id", taken, r);
         let alert = alert_name(&a.alert, r);
         let Some(level) = Level::parse(&a.level.value) else {
             r.report(unknown_level(&a.level));

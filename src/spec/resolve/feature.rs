@@ -31,7 +31,7 @@ pub fn resolve_feature(
     for t in raw.thresholds.iter().flatten() {
         r.slug(&t.id, "threshold id");
         runbook_url(&t.runbook, &mut r);
-        unique_id(&t.id, &mut taken, &mut r);
+        unique_id(&t.id, "threshold id", &mut taken, &mut r);
         if let Some(th) = threshold(t, raw, project, &mut r) {
             thresholds.push(th);
         }
@@ -68,12 +68,17 @@ pub fn resolve_feature(
 
 /// Report `id` when a threshold or an alert of the feature already uses it;
 /// remember it otherwise.
-pub(super) fn unique_id(id: &raw::Str, taken: &mut Vec<Spanned<String>>, r: &mut Resolver) {
+pub(super) fn unique_id(
+    id: &raw::Str,
+    what: &str,
+    taken: &mut Vec<Spanned<String>>,
+    r: &mut Resolver,
+) {
     if let Some(first) = taken.iter().find(|o| o.value == id.value) {
         r.report(
             Diagnostic::error(
                 "spec/duplicate-id",
-                format!("id `{}` is used twice", id.value),
+                format!("{what} `{}` is used twice", id.value),
             )
             .with_label(id.span, "used again here")
             .with_secondary(first.span, "first used here")

@@ -42,7 +42,10 @@ declare_rule! {
     /// ## Options
     /// None. An `absent()` that is an operand of `and` or `unless` filters
     /// other series and is not reported: the other side decides when the
-    /// alert fires.
+    /// alert fires. Nor is `absent_over_time()` over a window of 5m or more
+    /// (`absent_over_time(up{job="node"}[10m])`, as promspec's no-data
+    /// alerts write it): it fires only after the whole window went without
+    /// a sample.
     pub struct AbsentWithoutFor => Check::Rule(check);
 }
 
@@ -54,14 +57,31 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         .facts
         .calls
         .iter()
-        .find(|c| matches!(c.name, "absent" | "absent_over_time"))
-        .filter(|c| !filters_other_series(cx, &c.span))
+        .filter(|c| matches!(c.name, "absent" | "absent_over_time"))
+        .filter(|c| !(c.name == "absent_over_time" && long_window(cx, &c.span)))
+        .find(|c| !filters_other_series(cx, &c.span))
     {
         out.push(absent_without_for(
             cx.expr_span(call.name_span.clone()),
             &cx.rule.name.value,
         ));
     }
+}
+
+/// A window this long holds the absence as long as the `for` the finding asks for.
+const LONG_ENOUGH: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Whether every selector of the `absent_over_time()` call at `span` reads
+/// a window of at least [`LONG_ENOUGH`]: the call returns a series only
+/// after that long without a sample, so a blip does not fire it.
+fn long_window(cx: &RuleCx, span: &std::ops::Range<usize>) -> bool {
+    let mut inside = cx
+        .facts
+        .selectors
+        .iter()
+        .filter(|s| span.start <= s.span.start && s.span.end <= span.end)
+        .peekable();
+    inside.peek().is_some() && inside.all(|s| s.range.is_some_and(|r| r >= LONG_ENOUGH))
 }
 
 /// Whether the `absent()` call at `span` is an operand of `and` or
@@ -84,7 +104,7 @@ mod tests {
     fn pass() {
         assert_rules_pass(
             "alerts/absent-without-for",
-            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: absent(up{job=\"node\"})\n        for: 10m\n      - alert: CronjobTooLong\n        expr: kube_job_status_start_time > 0 and absent(kube_job_status_completion_time)\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: absent(up{job=\"node\"})\n        for: 10m\n      - alert: CronjobTooLong\n        expr: kube_job_status_start_time > 0 and absent(kube_job_status_completion_time)\n      - alert: NoData\n        expr: absent_over_time(up{job=\"a\"}[10m]) or absent_over_time(up{job=\"b\"}[5m])\n",
         );
     }
 
@@ -94,5 +114,16 @@ mod tests {
             "alerts/absent-without-for",
             "groups:\n  - name: g\n    rules:\n      - alert: ExporterMissing\n        expr: absent(up{job=\"node\"})\n",
         ));
+    }
+
+    #[test]
+    fn short_absent_over_time_fails() {
+        assert!(
+            rules_fail(
+                "alerts/absent-without-for",
+                "groups:\n  - name: g\n    rules:\n      - alert: Gone\n        expr: absent_over_time(up{job=\"node\"}[1m])\n",
+            )
+            .contains("alerts/absent-without-for")
+        );
     }
 }

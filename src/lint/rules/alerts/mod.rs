@@ -7,6 +7,7 @@ pub mod missing_annotation;
 pub mod missing_comparison;
 pub mod missing_for;
 pub mod missing_severity;
+pub mod name_collision;
 pub mod template;
 pub mod unknown_severity;
 

@@ -70,7 +70,8 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
             ws.features
                 .iter()
                 .flat_map(|f| &f.thresholds)
-                .flat_map(|t| &t.levels)
+                .flat_map(|t| t.levels.iter().chain(t.no_data.iter().map(|n| &n.alert)))
+                .chain(ws.features.iter().flat_map(|f| &f.alerts).map(|a| &a.level))
                 .flat_map(|l| &l.receiver_refs),
         );
     let mut out = Vec::new();

@@ -61,6 +61,7 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
         .iter()
         .flat_map(|f| &f.thresholds)
         .flat_map(|t| &t.levels)
+        .chain(ws.features.iter().flat_map(|f| &f.alerts).map(|a| &a.level))
         .filter(|l| l.keep_firing_for.is_some())
         .map(|l| keep_firing_for_on_vmalert(l.span, ws.project.targets.span))
         .collect()
