@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod import;
 pub mod lint;
 pub mod pipeline;
 pub mod promql;

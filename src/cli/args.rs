@@ -61,6 +61,11 @@ pub enum Command {
         after_help = "Examples:\n  promspec diff                   # against HEAD\n  promspec diff origin/main --format markdown > comment.md\n  promspec diff ../release-1.4/specs\n\nReports alerts added, removed or renamed, level values, `for`, receivers, priorities,\nresponse times, time intervals and dashboard panels. Exit status: 0 (also when something\nchanged), 2 when a side cannot be read."
     )]
     Diff(DiffArgs),
+    /// Turn Prometheus rule files and PrometheusRule manifests into feature specs.
+    #[command(
+        after_help = "Examples:\n  promspec import rules/                      # one spec per rule group into specs/\n  promspec import k8s/*-rules.yaml --split-by label:team --team platform\n\nAlerts `<query> > <number>` / `< <number>` (and siblings of the same name that differ by\nseverity) become thresholds with levels; other alerts are kept as `alerts:` entries and\nrecording rules as `records:`. Never overwrites a file; creates a minimal project file when\nthe specs directory has none. Exit status: 0 imported, 1 the rules or the result have errors,\n2 usage or I/O error (nothing written)."
+    )]
+    Import(ImportArgs),
     /// Build the offline metrics catalog that lint checks metrics against.
     #[command(
         subcommand,
@@ -251,6 +256,23 @@ pub enum DiffFormat {
     Markdown,
     /// A JSON array of changes.
     Json,
+}
+
+/// Arguments of `import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Rule files, manifests, or directories to walk for `*.yml`/`*.yaml`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Directory to write the specs into.
+    #[arg(long, default_value = "specs")]
+    pub specs: PathBuf,
+    /// One spec per rule `group` (default) or per value of a label: `label:<name>`.
+    #[arg(long, value_name = "group|label:NAME")]
+    pub split_by: Option<String>,
+    /// Team of specs whose rules carry no `team` label (default `imported`).
+    #[arg(long)]
+    pub team: Option<String>,
 }
 
 /// Arguments of `init`.

@@ -48,6 +48,7 @@ pub fn run(args: Args) -> ExitStatus {
         args::Command::Explain(a) => commands::explain::run(a),
         args::Command::Init(a) => commands::init::run(a),
         args::Command::Diff(a) => commands::diff::run(a),
+        args::Command::Import(a) => commands::import::run(a),
         args::Command::Catalog(args::CatalogCommand::Import(a)) => commands::catalog::import(a),
         args::Command::Routes(args::RoutesCommand::Test(a)) => commands::routes::test(a),
     };

@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["rulefile", "routing", "catalog"],
     &["compile"],
     &["lint"],
-    &["pipeline", "promtool", "review"],
+    &["pipeline", "promtool", "review", "import"],
     &["cli"],
 ];
 

@@ -22,6 +22,7 @@ mod fault_injection;
 mod generated;
 mod grafana_schema;
 mod hostile;
+mod import;
 mod invalid_projects;
 mod lint_adoption;
 mod lint_cli;

@@ -4,6 +4,7 @@ pub mod build;
 pub mod catalog;
 pub mod diff;
 pub mod explain;
+pub mod import;
 pub mod init;
 pub mod lint;
 pub mod routes;

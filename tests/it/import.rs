@@ -1,0 +1,461 @@
+//! `promspec import` on real rule files: every file of the corpus
+//! (`tests/corpus/rules`, plus `PROMSPEC_CORPUS` when set) imports, the
+//! result builds and promtool accepts its rule files; and every converted
+//! threshold fires exactly when the original alert fires.
+//!
+//! Equivalence: for each threshold, the unit test `build` generates drives
+//! the query's source series across its levels and back. The same input
+//! series are fed to one promtool test that loads BOTH the original rule
+//! file and the generated one; at every evaluation of the timeline the
+//! firing `ALERTS` of the original (no `feature` label) and of the imported
+//! alert (`feature="<slug>"`) must be the same series once the labels
+//! promspec adds are ignored, level by level, and the original must fire
+//! at least once (the test is not vacuous). The original's group interval
+//! is set to the project's evaluation interval, as import reports it does.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::support::{promspec, text, yaml_to_json};
+use promspec::import::shape::level_of;
+
+fn corpora() -> Vec<PathBuf> {
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/rules")];
+    if let Some(extra) = std::env::var_os("PROMSPEC_CORPUS") {
+        dirs.push(PathBuf::from(extra));
+    }
+    dirs
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files(&p, out);
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+            out.push(p);
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    files: usize,
+    thresholds: usize,
+    levels: usize,
+    alerts: usize,
+    records: usize,
+    equivalent: usize,
+    not_driven: BTreeMap<String, usize>,
+}
+
+#[test]
+fn corpus_imports_build_and_fire_like_the_originals() {
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for dir in corpora() {
+        let mut paths = Vec::new();
+        files(&dir, &mut paths);
+        for path in paths {
+            if let Err(e) = import_one(&dir, &path, &mut tally) {
+                failures.push(format!("{}: {e}", path.display()));
+            }
+        }
+    }
+    eprintln!("{tally:#?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(tally.files > 0 && tally.thresholds > 0 && tally.equivalent > 0);
+}
+
+fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), String> {
+    let rel = path
+        .strip_prefix(corpus)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let tmp = tempfile::tempdir().unwrap();
+    let specs = tmp.path().join("specs");
+    let out = Command::new(crate::support::bin())
+        .current_dir(corpus)
+        .env("NO_COLOR", "1")
+        .args(["import", &rel, "--specs"])
+        .arg(&specs)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(format!(
+            "import failed:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ));
+    }
+    let summary = text(&out.stdout);
+    tally.files += 1;
+    if summary.contains("into 0 spec files") {
+        // Documented: a file whose groups hold no rule gives no spec.
+        let rules = original_rule_count(&std::fs::read_to_string(path).unwrap());
+        return if rules == 0 {
+            *tally
+                .not_driven
+                .entry("file holds no rules".into())
+                .or_default() += 0;
+            Ok(())
+        } else {
+            Err(format!("{rules} rules, no spec:\n{summary}"))
+        };
+    }
+    let build = promspec(tmp.path(), &["build"]);
+    if !build.status.success() {
+        return Err(format!("build failed:\n{}", text(&build.stderr)));
+    }
+    let prom = tmp.path().join("generated/prometheus");
+    if !prom.is_dir() {
+        return Err(format!(
+            "build wrote no rule file:\n{summary}{}",
+            text(&build.stderr)
+        ));
+    }
+    let mut rule_files: Vec<PathBuf> = std::fs::read_dir(&prom)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".rules.yml"))
+        .collect();
+    rule_files.sort();
+    let check = Command::new("promtool")
+        .arg("check")
+        .arg("rules")
+        .args(&rule_files)
+        .output()
+        .expect("promtool must be installed");
+    if !check.status.success() {
+        return Err(format!("promtool check rules:\n{}", text(&check.stderr)));
+    }
+
+    // The original, evaluated at the project's interval (import says so in its summary).
+    let original = std::fs::read_to_string(path).unwrap();
+    let mut normalized = String::new();
+    for line in original.lines() {
+        let trimmed = line.trim_start().trim_start_matches("- ");
+        if trimmed.starts_with("interval:") {
+            let indent = &line[..line.len() - trimmed.len()];
+            normalized.push_str(&format!("{indent}interval: 1m\n"));
+        } else {
+            normalized.push_str(line);
+            normalized.push('\n');
+        }
+    }
+    let other_interval = original.lines().any(|l| {
+        let t = l.trim_start().trim_start_matches("- ");
+        t.strip_prefix("interval:").is_some_and(|v| {
+            promspec::spec::units::parse_duration(v.trim().trim_matches(['"', '\'']))
+                != Some(std::time::Duration::from_secs(60))
+        })
+    });
+    if other_interval && !summary.contains("the project evaluates every 1m") {
+        return Err(format!(
+            "a group interval changed without a note:\n{summary}"
+        ));
+    }
+    let original_path = tmp.path().join("original.yml");
+    std::fs::write(&original_path, &normalized).unwrap();
+    let severities = original_severities(&original);
+
+    let mut tests = Vec::new();
+    let mut names = Vec::new();
+    for spec_path in spec_files(&specs) {
+        let spec = yaml_to_json(&std::fs::read_to_string(&spec_path).unwrap());
+        let slug = spec["feature"].as_str().unwrap().to_string();
+        let thresholds = spec["thresholds"].as_array().cloned().unwrap_or_default();
+        tally.alerts += spec["alerts"].as_array().map_or(0, Vec::len);
+        tally.records += spec["records"].as_array().map_or(0, Vec::len);
+        if thresholds.is_empty() {
+            continue;
+        }
+        let generated =
+            yaml_to_json(&std::fs::read_to_string(prom.join(format!("{slug}.test.yml"))).unwrap());
+        let generated_text =
+            std::fs::read_to_string(prom.join(format!("{slug}.test.yml"))).unwrap();
+        for t in &thresholds {
+            tally.thresholds += 1;
+            let id = t["id"].as_str().unwrap();
+            let Some(alert) = t["alert"].as_str() else {
+                *tally
+                    .not_driven
+                    .entry("invalid alert name, renamed".into())
+                    .or_default() += 1;
+                continue;
+            };
+            let levels: Vec<&str> = ["critical", "warning", "info"]
+                .into_iter()
+                .filter(|l| t.get(*l).is_some())
+                .collect();
+            tally.levels += levels.len();
+            let group = format!("{slug}/{id}");
+            let Some(test) = generated["tests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["name"] == group.as_str())
+            else {
+                *tally
+                    .not_driven
+                    .entry(reason(&generated_text, id))
+                    .or_default() += 1;
+                continue;
+            };
+            let inputs = test["input_series"].as_array().unwrap();
+            let record_prefix = format!("{}:{}:", slug.replace('-', "_"), id.replace('-', "_"));
+            if inputs
+                .iter()
+                .any(|s| s["series"].as_str().unwrap().starts_with(&record_prefix))
+            {
+                *tally
+                    .not_driven
+                    .entry(reason(&generated_text, id))
+                    .or_default() += 1;
+                continue;
+            }
+            let end = test["alert_rule_test"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| seconds(c["eval_time"].as_str().unwrap()))
+                .max()
+                .unwrap();
+            let mut diffs = Vec::new();
+            for level in &levels {
+                let originals: Vec<&String> = severities
+                    .get(alert)
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| level_of(s).map(|l| l.as_str()) == Some(*level))
+                    .collect();
+                assert_eq!(originals.len(), 1, "{rel}: {alert} {level}: {originals:?}");
+                let a = format!(
+                    "ALERTS{{alertname={},alertstate=\"firing\",feature=\"\",severity={}}}",
+                    quote(alert),
+                    quote(originals[0])
+                );
+                let b = format!(
+                    "ALERTS{{alertname={},alertstate=\"firing\",feature={},severity=\"{level}\"}}",
+                    quote(alert),
+                    quote(&slug)
+                );
+                let ign = "ignoring(feature, threshold, team, priority, severity)";
+                diffs.push(format!("({a} unless {ign} {b}) or ({b} unless {ign} {a})"));
+            }
+            let any_original = format!(
+                "ALERTS{{alertname={},alertstate=\"firing\",feature=\"\"}}",
+                quote(alert)
+            );
+            names.push(group.clone());
+            tests.push(json!({
+                "name": group,
+                "interval": test["interval"],
+                "input_series": test["input_series"],
+                "promql_expr_test": [
+                    {
+                        "expr": format!("count_over_time(({})[{end}s:1m])", diffs.join(" or ")),
+                        "eval_time": format!("{end}s"),
+                        "exp_samples": [],
+                    },
+                    {
+                        "expr": format!("clamp_max(max_over_time(count({any_original})[{end}s:1m]), 1)"),
+                        "eval_time": format!("{end}s"),
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    },
+                ],
+            }));
+        }
+    }
+    if tests.is_empty() {
+        return Ok(());
+    }
+    let mut rule_paths = vec![original_path.to_string_lossy().into_owned()];
+    rule_paths.extend(rule_files.iter().map(|p| p.to_string_lossy().into_owned()));
+    let file = json!({
+        "rule_files": rule_paths,
+        "evaluation_interval": "1m",
+        "tests": tests,
+    });
+    let test_path = tmp.path().join("equivalence.test.json");
+    std::fs::write(&test_path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+    let run = Command::new("promtool")
+        .args(["test", "rules"])
+        .arg(&test_path)
+        .output()
+        .expect("promtool must be installed");
+    if !run.status.success() {
+        return Err(format!(
+            "the imported alerts do not fire like the originals:\n{}{}",
+            text(&run.stdout),
+            text(&run.stderr)
+        ));
+    }
+    tally.equivalent += names.len();
+    Ok(())
+}
+
+fn spec_files(specs: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(specs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "promspec.yaml")
+        .collect();
+    out.sort();
+    out
+}
+
+fn original_rule_count(text: &str) -> usize {
+    let doc = yaml_to_json(text);
+    doc["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|g| g["rules"].as_array().map_or(0, Vec::len))
+        .sum()
+}
+
+/// Alert name → the `severity` values of its rules in the original file.
+fn original_severities(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let doc = yaml_to_json(text);
+    let groups = doc["groups"]
+        .as_array()
+        .or_else(|| doc["spec"]["groups"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    for g in groups {
+        for r in g["rules"].as_array().cloned().unwrap_or_default() {
+            if let (Some(name), Some(sev)) = (r["alert"].as_str(), r["labels"]["severity"].as_str())
+            {
+                out.entry(name.to_string())
+                    .or_default()
+                    .push(sev.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Why the generated test of threshold `id` does not drive its sources.
+fn reason(generated: &str, id: &str) -> String {
+    let mut lines = generated
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with(&format!("# {id}:")));
+    lines.next();
+    lines
+        .next()
+        .map(|l| l.trim_start_matches([' ', '#']).to_string())
+        .unwrap_or_else(|| "no generated test".into())
+}
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+fn seconds(d: &str) -> u64 {
+    let mut total = 0;
+    let mut n = 0u64;
+    let mut chars = d.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(digit) = c.to_digit(10) {
+            n = n * 10 + u64::from(digit);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'd' => 86400,
+            's' => 1,
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                n = 0;
+                continue;
+            }
+            'm' => 60,
+            other => panic!("duration unit {other}"),
+        };
+        total += n * unit;
+        n = 0;
+    }
+    total
+}
+
+const RULES: &str = r#"groups:
+  - name: api
+    rules:
+      - alert: HighLatency
+        expr: histogram_quantile(0.99, sum by (le) (rate(req_seconds_bucket[5m]))) > 0.5
+        for: 5m
+        labels: {severity: ticket, team: web}
+      - alert: HighLatency
+        expr: histogram_quantile(0.99, sum by (le) (rate(req_seconds_bucket[5m]))) > 2
+        for: 1m
+        labels: {severity: page, team: web}
+      - alert: QueueFull
+        expr: queue_length >= 100
+        labels: {severity: warning, team: jobs}
+"#;
+
+#[test]
+fn import_splits_by_label_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("rules.yml"), RULES).unwrap();
+    let out = promspec(
+        tmp.path(),
+        &["import", "rules.yml", "--split-by", "label:team"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("specs/web.yaml: 1 threshold (2 levels), 0 alerts, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("specs/jobs.yaml: 0 thresholds (0 levels), 1 alert, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("`QueueFull` kept as alert: `>=` has no exact `above`/`below` form"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("severity `ticket` becomes level warning"),
+        "{summary}"
+    );
+    let web = std::fs::read_to_string(tmp.path().join("specs/web.yaml")).unwrap();
+    assert!(web.starts_with("# yaml-language-server"), "{web}");
+    assert!(
+        web.contains("# Imported by `promspec import` from rules.yml.\n"),
+        "{web}"
+    );
+    assert!(
+        web.contains("    unit: seconds\n    critical:\n      above: 2\n      for: 1m\n"),
+        "{web}"
+    );
+    let build = promspec(tmp.path(), &["build"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+
+    // A second import would overwrite: nothing is written, exit 2.
+    let again = promspec(
+        tmp.path(),
+        &["import", "rules.yml", "--split-by", "label:team"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists; import never overwrites a file"));
+    // A dangling link counts as an existing file: never written through.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), other.join("api.yaml")).unwrap();
+    let linked = promspec(tmp.path(), &["import", "rules.yml", "--specs", "other"]);
+    assert_eq!(linked.status.code(), Some(2), "{}", text(&linked.stderr));
+    assert!(!tmp.path().join("nowhere").exists());
+    assert!(!other.join("promspec.yaml").exists());
+}
