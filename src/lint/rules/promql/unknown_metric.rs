@@ -5,20 +5,6 @@ use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
 use crate::source::Span;
 
-/// Series Prometheus writes itself, never in an exporter's catalog.
-const SYNTHETIC: &[&str] = &[
-    "up",
-    "ALERTS",
-    "ALERTS_FOR_STATE",
-    "scrape_duration_seconds",
-    "scrape_samples_scraped",
-    "scrape_samples_post_metric_relabeling",
-    "scrape_series_added",
-    "scrape_timeout_seconds",
-    "scrape_sample_limit",
-    "scrape_body_size_bytes",
-];
-
 fn unknown_metric(span: Span, metric: &str, closest: Option<&str>) -> Diagnostic {
     let d = Diagnostic::warning(
         "promql/unknown-metric",
@@ -78,7 +64,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if metric.contains(':')
-            || SYNTHETIC.contains(&metric)
+            || crate::catalog::SYNTHETIC.contains(&metric)
             || catalog.family(metric).is_some()
             || cx.file.rules().any(|(_, r)| r.name.value == metric)
         {
