@@ -7,22 +7,23 @@
 //! deployment would make that finding false on the next machine, so a
 //! label's values are kept only when all of these hold:
 //!
-//! - at most [`MAX_VALUES`] distinct values were seen (`le` and `quantile`,
-//!   the buckets and quantiles the exporter defines: at most
-//!   [`MAX_BUCKETS`]);
+//! - at least two and at most [`MAX_VALUES`] distinct values were seen
+//!   (`le` and `quantile`, the buckets and quantiles the exporter defines:
+//!   at most [`MAX_BUCKETS`]); a single value is more likely this host's
+//!   (`time_zone="UTC"`) than the whole set;
 //! - the label is not a target label ([`TARGET_LABELS`], or one the
 //!   catalog lists in `target_labels`): those are the scrape's, not the
 //!   exporter's;
-//! - its name is not one that names a thing on a host or in a deployment
-//!   ([`HOST_LABELS`]: `instance`, `pod`, `device`, `mountpoint`, `fstype`,
-//!   `datname`, `version`...);
+//! - its name is not one that names a thing on a host, in a deployment or
+//!   in the workload ([`HOST_LABELS`]: `instance`, `pod`, `device`,
+//!   `mountpoint`, `fstype`, `datname`, `cmd`, `time_zone`; any `*version`);
 //! - its values are not all integers (CPU numbers, ids, ports), `le` and
 //!   `quantile` aside;
 //! - the metric is not an `_info` metric (its labels describe the build
 //!   and the host).
 //!
-//! A reviewer who knows better deletes a `values:` line; the next import
-//! merges and keeps the deletion only if the values still pass.
+//! A reviewer who knows better deletes a `values:` line; a later import
+//! merges with the file and keeps the deletion (any value stays allowed).
 
 use std::collections::BTreeSet;
 
@@ -43,7 +44,9 @@ pub const HOST_LABELS: &[&str] = &[
     "chip_name",
     "client",
     "cluster",
+    "cmd",
     "collector",
+    "command",
     "container",
     "core",
     "cpu",
@@ -86,6 +89,7 @@ pub const HOST_LABELS: &[&str] = &[
     "server",
     "service",
     "target",
+    "time_zone",
     "topic",
     "url",
     "user",
@@ -106,6 +110,7 @@ pub fn is_target_label(label: &str) -> bool {
 pub fn keeps_values(metric: &str, label: &str) -> bool {
     !is_target_label(label)
         && !HOST_LABELS.contains(&label)
+        && !label.ends_with("version")
         && !metric.ends_with("_info")
         && !label.starts_with("__")
 }
@@ -115,7 +120,7 @@ pub fn within_limit(label: &str, values: &BTreeSet<String>) -> bool {
     match label {
         "le" | "quantile" => values.len() <= MAX_BUCKETS,
         _ => {
-            values.len() <= MAX_VALUES
+            (2..=MAX_VALUES).contains(&values.len())
                 && !values
                     .iter()
                     .all(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
@@ -141,6 +146,8 @@ mod tests {
         assert!(!keeps_values("up", "instance"));
         assert!(within_limit("mode", &set(&["idle", "user"])));
         assert!(!within_limit("port", &set(&["5432", "6379"])));
+        assert!(!within_limit("zone", &set(&["UTC"])), "one value");
+        assert!(!keeps_values("pg_static", "short_version"));
         let many: BTreeSet<String> = (0..21).map(|i| format!("v{i}")).collect();
         assert!(!within_limit("cmd", &many));
         assert!(within_limit("le", &many));
