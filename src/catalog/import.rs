@@ -140,7 +140,7 @@ fn string_list(items: Vec<String>, context: &Context) -> Result<Catalog, ImportE
     let Some(metric) = &context.metric else {
         return Err(ImportError {
             line: 1,
-            message: "a list of label names or values: say which metric it belongs to with `--metric` (and `--label` for values)".into(),
+            message: "a list of label names or values: say which metric it belongs to with `--metric` (and give values files as `--values LABEL=FILE`)".into(),
         });
     };
     let mut m = Metric::of(MetricType::Unknown);

@@ -115,17 +115,24 @@ pub fn keeps_values(metric: &str, label: &str) -> bool {
         && !label.starts_with("__")
 }
 
-/// Whether `values` of `label` are few enough, and not mere numbers, to list.
+/// Whether `values` of `label` are few enough, and not mere numbers, to
+/// keep while importing (series by series, before the whole set is seen).
 pub fn within_limit(label: &str, values: &BTreeSet<String>) -> bool {
     match label {
         "le" | "quantile" => values.len() <= MAX_BUCKETS,
         _ => {
-            (2..=MAX_VALUES).contains(&values.len())
+            values.len() <= MAX_VALUES
                 && !values
                     .iter()
                     .all(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
         }
     }
+}
+
+/// Whether the whole set `values` of `label` is written to the file: a
+/// single value is more likely this host's than the set.
+pub fn worth_listing(label: &str, values: &BTreeSet<String>) -> bool {
+    matches!(label, "le" | "quantile") || values.len() >= 2
 }
 
 #[cfg(test)]
@@ -146,7 +153,8 @@ mod tests {
         assert!(!keeps_values("up", "instance"));
         assert!(within_limit("mode", &set(&["idle", "user"])));
         assert!(!within_limit("port", &set(&["5432", "6379"])));
-        assert!(!within_limit("zone", &set(&["UTC"])), "one value");
+        assert!(!worth_listing("zone", &set(&["UTC"])), "one value");
+        assert!(worth_listing("le", &set(&["+Inf"])));
         assert!(!keeps_values("pg_static", "short_version"));
         let many: BTreeSet<String> = (0..21).map(|i| format!("v{i}")).collect();
         assert!(!within_limit("cmd", &many));

@@ -396,8 +396,8 @@ impl Catalog {
                 .values
                 .iter()
                 .filter_map(|(l, v)| match v {
-                    Values::Listed(v) => Some((l, v)),
-                    Values::Any => None,
+                    Values::Listed(v) if labels::worth_listing(l, v) => Some((l, v)),
+                    _ => None,
                 })
                 .collect();
             if !listed.is_empty() {

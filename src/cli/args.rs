@@ -109,13 +109,15 @@ pub struct CatalogImportArgs {
     /// of to stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The metric that `/api/v1/labels` or `/api/v1/label/<name>/values`
-    /// JSON files belong to (asked with `match[]=<metric>`).
+    /// The metric that `/api/v1/labels` JSON files (its label names) and
+    /// `--values` files belong to (asked with `match[]=<metric>`).
     #[arg(long, value_name = "METRIC")]
     pub metric: Option<String>,
-    /// The label whose values `/api/v1/label/<name>/values` JSON files list.
-    #[arg(long, value_name = "LABEL", requires = "metric")]
-    pub label: Option<String>,
+    /// `/api/v1/label/<LABEL>/values?match[]=<metric>` JSON saved in FILE:
+    /// the values of LABEL on `--metric` (repeatable; give a metric's
+    /// labels and values in one import).
+    #[arg(long = "values", value_name = "LABEL=FILE", requires = "metric")]
+    pub values: Vec<String>,
 }
 
 /// How to print findings.

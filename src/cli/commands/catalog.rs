@@ -14,12 +14,30 @@ use crate::source::SourceMap;
 
 /// Read every file, merge them in order and write the catalog.
 pub fn import(args: CatalogImportArgs) -> ExitStatus {
-    let context = Context {
-        metric: args.metric.clone(),
-        label: args.label.clone(),
-    };
+    let mut inputs: Vec<(std::path::PathBuf, Context)> = args
+        .files
+        .iter()
+        .map(|f| {
+            let context = Context {
+                metric: args.metric.clone(),
+                label: None,
+            };
+            (f.clone(), context)
+        })
+        .collect();
+    for v in &args.values {
+        let Some((label, file)) = v.split_once('=') else {
+            error(format_args!("`--values {v}`: write LABEL=FILE"));
+            return ExitStatus::Error;
+        };
+        let context = Context {
+            metric: args.metric.clone(),
+            label: Some(label.to_string()),
+        };
+        inputs.push((file.into(), context));
+    }
     let mut catalog = Catalog::default();
-    for path in &args.files {
+    for (path, context) in &inputs {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
@@ -27,7 +45,7 @@ pub fn import(args: CatalogImportArgs) -> ExitStatus {
                 return ExitStatus::Error;
             }
         };
-        match import::read_with(&text, &context) {
+        match import::read_with(&text, context) {
             Ok(c) => catalog.merge(c),
             Err(e) => {
                 error(format_args!("{}: {e}", path.display()));
