@@ -100,6 +100,32 @@ pub const HOST_LABELS: &[&str] = &[
     "zone",
 ];
 
+/// Labels that service discovery and relabelling commonly add to every
+/// target of a deployment (Kubernetes `namespace`, `pod`, `node`; `cluster`,
+/// `environment`...): lint takes them for target labels, which a catalog
+/// fetched elsewhere cannot know.
+pub const USUAL_TARGET_LABELS: &[&str] = &[
+    "cluster",
+    "container",
+    "datacenter",
+    "dc",
+    "endpoint",
+    "env",
+    "environment",
+    "fqdn",
+    "host",
+    "hostname",
+    "namespace",
+    "node",
+    "pod",
+    "region",
+    "service",
+    "stage",
+    "tenant",
+    "tier",
+    "zone",
+];
+
 /// Whether `label` is added by the scrape to every series.
 pub fn is_target_label(label: &str) -> bool {
     TARGET_LABELS.contains(&label)

@@ -295,9 +295,13 @@ impl Catalog {
         }
     }
 
-    /// Whether every series carries `label` because the scrape adds it.
+    /// Whether every series may carry `label` because the scrape adds it:
+    /// `job`, `instance`, the catalog's `target_labels` and the labels
+    /// service discovery usually adds ([`labels::USUAL_TARGET_LABELS`]).
     pub fn is_target_label(&self, label: &str) -> bool {
-        labels::is_target_label(label) || self.target_labels.contains(label)
+        labels::is_target_label(label)
+            || self.target_labels.contains(label)
+            || labels::USUAL_TARGET_LABELS.contains(&label)
     }
 
     /// The labels a series `series` can carry, when the catalog knows them:

@@ -377,3 +377,90 @@ fn fetch_errors_are_diagnostics_with_exit_2() {
         text(&out.stderr)
     );
 }
+
+/// The rule files of the precision corpus, next to a project file and the
+/// committed catalog (node, postgres, redis and blackbox exporters).
+fn corpus_with_catalog() -> tempfile::TempDir {
+    fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy_tree(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &root().join("tests/corpus/rules"),
+        &dir.path().join("corpus"),
+    );
+    copy_tree(
+        &root().join("tests/precision/rules"),
+        &dir.path().join("precision"),
+    );
+    std::fs::write(dir.path().join("promspec.yaml"), "lint: {}\n").unwrap();
+    std::fs::copy(
+        root().join("specs/catalog.yaml"),
+        dir.path().join("catalog.yaml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn catalog_findings(dir: &std::path::Path) -> Vec<String> {
+    let out = promspec(dir, &["lint", "corpus", "precision", "--format", "concise"]);
+    text(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("[promql/unknown-label]") || l.contains("[slos/latency-bucket]"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn unknown_label_is_precise_on_the_corpus_and_finds_its_misspellings() {
+    let dir = corpus_with_catalog();
+    // 92 real rule files, hundreds of node, postgres, redis and blackbox
+    // queries, many with deployment labels (`environment`, `type`, `node`,
+    // `namespace`) that relabelling adds: no finding.
+    assert_eq!(catalog_findings(dir.path()), Vec::<String>::new());
+
+    // Misspellings put into copies are each found, at their span.
+    let node = dir
+        .path()
+        .join("corpus/awesome-prometheus-alerts/host-and-hardware/node-exporter.yml");
+    let pg = dir
+        .path()
+        .join("corpus/awesome-prometheus-alerts/postgresql/postgres-exporter.yml");
+    let edit = |path: &std::path::Path, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(&node, "{mode=\"idle\"}", "{mdoe=\"idle\"}");
+    edit(&node, "avg without (cpu)", "avg without (cpuu)");
+    edit(&node, "{mode=\"idle\"}", "{mode=\"idel\"}");
+    edit(
+        &pg,
+        "sum by (instance, job, server) (pg_stat_activity_count)",
+        "sum by (instance, job, server, sate) (pg_stat_activity_count)",
+    );
+    let found = catalog_findings(dir.path());
+    let messages: Vec<&str> = found
+        .iter()
+        .map(|l| l.split_once(": warning").map_or(l.as_str(), |(_, m)| m))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "[promql/unknown-label] the metrics catalog has no label `cpuu` on `node_cpu_seconds_total`",
+            "[promql/unknown-label] the metrics catalog has no label `mdoe` on `node_cpu_seconds_total`",
+            "[promql/unknown-label] `mode` of `node_cpu_seconds_total` is never `idel` in the metrics catalog",
+            "[promql/unknown-label] the metrics catalog has no label `sate` on `pg_stat_activity_count`",
+        ],
+        "{found:#?}"
+    );
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, MetricType};
 use crate::diag::Diagnostic;
 use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
@@ -21,28 +21,54 @@ fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>, min: f64) 
         .map(|(_, c)| c)
 }
 
-fn unknown_label(
-    span: Span,
-    metrics: &str,
-    label: &str,
-    known: &BTreeSet<&str>,
-    targets: &BTreeSet<&str>,
-) -> Diagnostic {
-    let d = Diagnostic::warning(
+/// The known label `label` is most likely a misspelling of: a few edits
+/// away (at most one per three characters, at most two).
+fn misspelling_of<'a>(label: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let budget = (label.chars().count() / 3).clamp(1, 2);
+    known
+        .map(|k| (strsim::damerau_levenshtein(label, k), k))
+        .filter(|(d, _)| *d <= budget)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn unknown_label(span: Span, metrics: &str, label: &str, meant: &str) -> Diagnostic {
+    Diagnostic::warning(
         ID,
         format!("the metrics catalog has no label `{label}` on {metrics}"),
-    );
-    match closest(label, known.iter().chain(targets).copied(), 0.8) {
-        Some(c) => d
-            .with_label(span, format!("did you mean `{c}`?"))
-            .with_help(format!(
-                "write `{c}` if that is the label meant; if `{label}` is right (added by relabelling, say), add it to the metric's `labels` in catalog.yaml or to `target_labels`"
-            )),
-        None => d.with_label(span, "no series has this label").with_help(format!(
-            "the labels are {}; if `{label}` is added by relabelling, add it to `target_labels` in catalog.yaml",
-            list(known.iter().copied())
-        )),
-    }
+    )
+    .with_label(span, format!("did you mean `{meant}`?"))
+    .with_help(format!(
+        "write `{meant}` if that is the label meant; if `{label}` is right (a target label added by relabelling, say), add it to `target_labels` in catalog.yaml"
+    ))
+}
+
+fn wrong_series(span: Span, label: &str, metric: &str, carrier: &str) -> Diagnostic {
+    Diagnostic::warning(
+        ID,
+        format!("`{metric}` has no label `{label}`: only `{carrier}` has it"),
+    )
+    .with_label(span, format!("not on `{metric}`"))
+    .with_help(format!(
+        "`{label}` belongs to the `{carrier}` series of the family; select `{carrier}` where `{label}` is needed, or leave `{label}` out here"
+    ))
+}
+
+/// For `le` on a histogram's `_sum`/`_count` or `quantile` on a summary's:
+/// the series of the same family that has the label.
+fn carrier(catalog: &Catalog, metrics: &[&str], label: &str) -> Option<(String, String)> {
+    metrics.iter().find_map(|metric| {
+        let (family, m) = catalog.family(metric)?;
+        let has = m.labels.as_ref()?.contains(label);
+        let series = match (label, m.kind) {
+            ("le", MetricType::Histogram | MetricType::GaugeHistogram) => {
+                format!("{family}_bucket")
+            }
+            ("quantile", MetricType::Summary) => family.to_string(),
+            _ => return None,
+        };
+        (has && series != *metric).then(|| (metric.to_string(), series))
+    })
 }
 
 fn unknown_value(
@@ -90,16 +116,21 @@ declare_rule! {
     ///   (`node_cpu_seconds_total{mdoe="idle"}`);
     /// - a `by`, `without`, `on`, `ignoring`, `group_left` or `group_right`
     ///   label that none of the metrics involved has;
+    /// - `le` on a histogram's `_sum` or `_count`, `quantile` on a
+    ///   summary's: only the `_bucket` series (the summary itself) have it;
     /// - an equality matcher whose value the label never has, for the
     ///   low-cardinality labels whose values the catalog lists
     ///   (`mode="idel"`),
     ///
-    /// each with the closest known name or value. Labels the scrape adds
-    /// (`job`, `instance` and the catalog's `target_labels`) are always
-    /// known; `le` belongs to a histogram's `_bucket` series and
-    /// `quantile` to a summary. Nothing is reported where the labels are
-    /// not certain: metrics the catalog does not know or knows without
-    /// labels, recorded series, and clauses over `label_replace`,
+    /// each with the closest known name or value. A label name is reported
+    /// only as a misspelling of a known one (at most one edit per three
+    /// characters, at most two): any other name may be a target label that
+    /// relabelling adds in your deployment. Labels the scrape adds (`job`,
+    /// `instance`, the catalog's `target_labels`, and those service
+    /// discovery usually adds: `namespace`, `pod`, `node`, `cluster`,
+    /// `environment`...) are always known. Nothing is reported where the
+    /// labels are not certain: metrics the catalog does not know or knows
+    /// without labels, recorded series, and clauses over `label_replace`,
     /// `label_join` or `count_values`, which make labels of their own.
     ///
     /// ## Why is this bad?
@@ -162,14 +193,17 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         for m in &s.matchers {
             if !allowed(&known, &m.name) {
                 // `label=""` asks for series without the label: true of all.
-                if !(m.op == MatchOp::Equal && m.value.is_empty()) {
-                    out.push(unknown_label(
-                        cx.expr_span(name_range(text, &m.span, &m.name)),
-                        &format!("`{metric}`"),
-                        &m.name,
-                        &known,
-                        &targets,
-                    ));
+                // `label=""` asks for series without the label: true of all.
+                if m.op == MatchOp::Equal && m.value.is_empty() {
+                    continue;
+                }
+                let span = cx.expr_span(name_range(text, &m.span, &m.name));
+                if let Some((on, series)) = carrier(catalog, &[metric], &m.name) {
+                    out.push(wrong_series(span, &m.name, &on, &series));
+                } else if let Some(meant) =
+                    misspelling_of(&m.name, known.iter().chain(&targets).copied())
+                {
+                    out.push(unknown_label(span, &format!("`{metric}`"), &m.name, meant));
                 }
                 continue;
             }
@@ -235,13 +269,17 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                 .as_ref()
                 .and_then(|c| label_in(text, c, label))
                 .unwrap_or_else(|| a.op_span.clone());
-            out.push(unknown_label(
-                cx.expr_span(range),
-                &describe(&metrics),
-                label,
-                &known,
-                &targets,
-            ));
+            if let Some((on, series)) = carrier(catalog, &metrics, label) {
+                out.push(wrong_series(cx.expr_span(range), label, &on, &series));
+            } else if let Some(meant) = misspelling_of(label, known.iter().chain(&targets).copied())
+            {
+                out.push(unknown_label(
+                    cx.expr_span(range),
+                    &describe(&metrics),
+                    label,
+                    meant,
+                ));
+            }
         }
     }
 
@@ -262,13 +300,17 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         let between = op.lhs_span.end..op.rhs_span.start;
         for label in labels.into_iter().filter(|l| !allowed(&known, l)) {
             let range = label_in(text, &between, label).unwrap_or_else(|| op.op_span.clone());
-            out.push(unknown_label(
-                cx.expr_span(range),
-                &describe(&metrics),
-                label,
-                &known,
-                &targets,
-            ));
+            if let Some((on, series)) = carrier(catalog, &metrics, label) {
+                out.push(wrong_series(cx.expr_span(range), label, &on, &series));
+            } else if let Some(meant) = misspelling_of(label, known.iter().chain(&targets).copied())
+            {
+                out.push(unknown_label(
+                    cx.expr_span(range),
+                    &describe(&metrics),
+                    label,
+                    meant,
+                ));
+            }
         }
     }
 }
@@ -335,7 +377,7 @@ mod tests {
     #[test]
     fn pass() {
         let ok = format!(
-            "{RULES}      - alert: Fine\n        expr: sum by (le, env, job) (rate(http_request_duration_seconds_bucket{{route=\"/\", le=\"0.5\"}}[5m])) > 1 and on (instance) group_left (nodename) node_uname_info and sum by (host) (label_replace(node_cpu_seconds_total, \"host\", \"$1\", \"instance\", \"(.*)\")) > 0 and instance:busy{{host=\"a\"}} > 0 and no_labels_known{{anything=\"x\"}} and count by (mode) (node_cpu_seconds_total{{cpu=\"0\", zone=\"\"}}) > 0\n"
+            "{RULES}      - alert: Fine\n        expr: sum by (le, env, job) (rate(http_request_duration_seconds_bucket{{route=\"/\", le=\"0.5\"}}[5m])) > 1 and on (instance) group_left (nodename) node_uname_info and sum by (host) (label_replace(node_cpu_seconds_total, \"host\", \"$1\", \"instance\", \"(.*)\")) > 0 and instance:busy{{host=\"a\"}} > 0 and no_labels_known{{anything=\"x\"}} and count by (mode) (node_cpu_seconds_total{{cpu=\"0\", zone=\"\"}}) > 0 and sum by (shard, node) (node_cpu_seconds_total{{tier=\"db\", fleet=\"a\"}}) > 0\n"
         );
         assert_catalog_pass(ID_, &ok, CATALOG);
         assert_rules_pass(ID_, &ok);

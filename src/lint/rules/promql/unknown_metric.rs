@@ -73,6 +73,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         let closest = catalog
             .metrics
             .keys()
+            .filter(|k| could_be_close(metric, k))
             .map(|k| (strsim::jaro_winkler(metric, k), k.as_str()))
             .filter(|(score, _)| *score > 0.9)
             .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -83,6 +84,17 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             closest,
         ));
     }
+}
+
+/// Whether the Jaro-Winkler similarity of `a` and `b` can exceed 0.9 given
+/// their lengths alone (Jaro at most `(m/|a| + m/|b| + 1) / 3` with `m` the
+/// shorter length; Winkler's prefix bonus at most `0.4 * (1 - jaro)`):
+/// skips most of a large catalog before comparing.
+fn could_be_close(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.len() as f64, b.len() as f64);
+    let m = la.min(lb);
+    let jaro = (m / la + m / lb + 1.0) / 3.0;
+    jaro + 0.4 * (1.0 - jaro) > 0.9
 }
 
 #[cfg(test)]
