@@ -410,7 +410,7 @@ impl Catalog {
                     out.push_str(&format!(
                         "      {}: {}\n",
                         quote_key(label),
-                        flow(values.iter(), |v| quote(v))
+                        flow(values.iter(), quote)
                     ));
                 }
             }

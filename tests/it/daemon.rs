@@ -78,7 +78,7 @@ impl Daemon {
     /// SIGINT before SIGKILL.
     pub fn start_tcp(
         name: &'static str,
-        mut command: Command,
+        command: Command,
         log: PathBuf,
         port: u16,
         graceful: bool,

@@ -208,18 +208,18 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             // Generated SLO rules write their own `le`: slos/latency-bucket.
-            if m.op == MatchOp::Equal && (cx.rule.expr.exact || m.name != "le") {
-                if let Some(values) = catalog.label_values(metric, &m.name) {
-                    if !values.contains(&m.value) {
-                        out.push(unknown_value(
-                            cx.expr_span(m.value_span.clone()),
-                            metric,
-                            &m.name,
-                            &m.value,
-                            values,
-                        ));
-                    }
-                }
+            if m.op == MatchOp::Equal
+                && (cx.rule.expr.exact || m.name != "le")
+                && let Some(values) = catalog.label_values(metric, &m.name)
+                && !values.contains(&m.value)
+            {
+                out.push(unknown_value(
+                    cx.expr_span(m.value_span.clone()),
+                    metric,
+                    &m.name,
+                    &m.value,
+                    values,
+                ));
             }
         }
     }

@@ -128,6 +128,8 @@ mod tests {
         assert_spec_catalog_pass("slos/latency-bucket", &spec("250ms"), CATALOG);
         assert_spec_catalog_pass("slos/latency-bucket", &spec("1s"), CATALOG);
         assert_spec_pass("slos/latency-bucket", &spec("300ms"));
+        // The generated `le="0.3"` is this rule's, reported once, here.
+        assert_spec_catalog_pass("promql/unknown-label", &spec("300ms"), CATALOG);
     }
 
     #[test]
