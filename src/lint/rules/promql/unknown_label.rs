@@ -108,9 +108,11 @@ fn list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 
 declare_rule! {
     /// ## What it does
-    /// When the project has a metrics catalog with label names (written by
-    /// `promspec catalog import` from `/metrics` output or the series API,
-    /// or by `promspec catalog fetch`), reports
+    /// Reports label names and label values that the project's metrics
+    /// catalog says the selected metrics do not have. It runs when the
+    /// catalog lists labels (written by `promspec catalog fetch`, or by
+    /// `promspec catalog import` from `/metrics` output or the series API),
+    /// and reports
     ///
     /// - a selector's label matcher on a label its metric does not have
     ///   (`node_cpu_seconds_total{mdoe="idle"}`);
