@@ -75,9 +75,14 @@ fn unknown_value(
     span: Span,
     metric: &str,
     label: &str,
-    value: &str,
+    (op, value): (MatchOp, &str),
     known: &BTreeSet<String>,
 ) -> Diagnostic {
+    let effect = if op == MatchOp::NotEqual {
+        "excludes no series"
+    } else {
+        "matches no series"
+    };
     let d = Diagnostic::warning(
         ID,
         format!("`{label}` of `{metric}` is never `{value}` in the metrics catalog"),
@@ -89,7 +94,7 @@ fn unknown_value(
                 "write `{c}` if that is the value meant; if `{value}` is right, add it to `values.{label}` of `{metric}` in catalog.yaml (or delete that list: then any value is accepted)"
             )),
         None => d
-            .with_label(span, "matches no series")
+            .with_label(span, effect)
             .with_help(format!(
                 "the values are {}; if `{value}` is right, add it to `values.{label}` of `{metric}` in catalog.yaml (or delete that list: then any value is accepted)",
                 list(known.iter().map(String::as_str))
@@ -120,9 +125,9 @@ declare_rule! {
     ///   label that none of the metrics involved has;
     /// - `le` on a histogram's `_sum` or `_count`, `quantile` on a
     ///   summary's: only the `_bucket` series (the summary itself) have it;
-    /// - an equality matcher whose value the label never has, for the
+    /// - an `=` or `!=` matcher whose value the label never has, for the
     ///   low-cardinality labels whose values the catalog lists
-    ///   (`mode="idel"`),
+    ///   (`mode="idel"` matches nothing, `mode!="idel"` excludes nothing),
     ///
     /// each with the closest known name or value. A label name is reported
     /// only as a misspelling of a known one (at most one edit per three
@@ -210,7 +215,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             // Generated SLO rules write their own `le`: slos/latency-bucket.
-            if m.op == MatchOp::Equal
+            if matches!(m.op, MatchOp::Equal | MatchOp::NotEqual)
                 && (cx.rule.expr.exact || m.name != "le")
                 && let Some(values) = catalog.label_values(metric, &m.name)
                 && !values.contains(&m.value)
@@ -219,7 +224,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
                     cx.expr_span(m.value_span.clone()),
                     metric,
                     &m.name,
-                    &m.value,
+                    (m.op, &m.value),
                     values,
                 ));
             }
@@ -391,7 +396,7 @@ mod tests {
     fn fail() {
         insta::assert_snapshot!(with_catalog(
             ID_,
-            "groups:\n  - name: g\n    rules:\n      - alert: Typos\n        expr: sum by (instnace) (rate(node_cpu_seconds_total{mdoe=\"idle\"}[5m])) > 1 and sum without (rout) (rate(http_request_duration_seconds_sum[5m])) > 0 and node_cpu_seconds_total{mode=\"idel\"} and on (nodname) node_uname_info and sum(rate(http_request_duration_seconds_sum{le=\"0.5\"}[5m])) by (le) > 0\n",
+            "groups:\n  - name: g\n    rules:\n      - alert: Typos\n        expr: sum by (instnace) (rate(node_cpu_seconds_total{mdoe=\"idle\"}[5m])) > 1 and sum without (rout) (rate(http_request_duration_seconds_sum[5m])) > 0 and node_cpu_seconds_total{mode=\"idel\", mode!=\"stolen\"} and on (nodname) node_uname_info and sum(rate(http_request_duration_seconds_sum{le=\"0.5\"}[5m])) by (le) > 0\n",
             CATALOG
         ));
     }
