@@ -69,7 +69,7 @@ pub enum Command {
     /// Build the offline metrics catalog that lint checks metrics against.
     #[command(
         subcommand,
-        after_help = "Examples:\n  curl -s localhost:9100/metrics > node.prom && promspec catalog import node.prom -o specs/catalog.yaml\n  curl -s prometheus:9090/api/v1/metadata > metadata.json && promspec catalog import metadata.json -o specs/catalog.yaml"
+        after_help = "Examples:\n  curl -s localhost:9100/metrics > node.prom && promspec catalog import node.prom -o specs/catalog.yaml\n  curl -s prometheus:9090/api/v1/metadata > metadata.json && promspec catalog import metadata.json -o specs/catalog.yaml\n  promspec catalog fetch --prometheus http://prometheus:9090 --match '{job=\"node\"}' -o specs/catalog.yaml"
     )]
     Catalog(CatalogCommand),
 }
@@ -78,9 +78,29 @@ pub enum Command {
 #[derive(Debug, clap::Subcommand)]
 pub enum CatalogCommand {
     /// Read Prometheus text exposition (`/metrics` output) or the JSON of
-    /// `/api/v1/metadata` and write a sorted YAML catalog (metric -> type,
-    /// help, unit).
+    /// `/api/v1/metadata`, `/api/v1/series`, `/api/v1/labels` or
+    /// `/api/v1/label/<name>/values` and write a sorted YAML catalog
+    /// (metric -> type, help, unit, labels, values of low-cardinality labels).
     Import(CatalogImportArgs),
+    /// Ask a running Prometheus (`/api/v1/metadata`, `/api/v1/series`) and
+    /// write the catalog: the only network access promspec makes.
+    Fetch(CatalogFetchArgs),
+}
+
+/// Arguments of `catalog fetch`.
+#[derive(Debug, clap::Args)]
+pub struct CatalogFetchArgs {
+    /// The Prometheus server, e.g. `http://localhost:9090`.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: String,
+    /// Only the series these selectors match (repeatable; default: every
+    /// metric the server has metadata for).
+    #[arg(long = "match", value_name = "SELECTOR")]
+    pub matches: Vec<String>,
+    /// Write the catalog here, merged with what the file already holds,
+    /// instead of to stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `catalog import`.
@@ -90,9 +110,19 @@ pub struct CatalogImportArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Write the catalog here (lint reads `catalog.yaml` next to
-    /// `promspec.yaml`) instead of to stdout.
+    /// `promspec.yaml`), merged with what the file already holds, instead
+    /// of to stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The metric that `/api/v1/labels` JSON files (its label names) and
+    /// `--values` files belong to (asked with `match[]=<metric>`).
+    #[arg(long, value_name = "METRIC")]
+    pub metric: Option<String>,
+    /// `/api/v1/label/<LABEL>/values?match[]=<metric>` JSON saved in FILE:
+    /// the values of LABEL on `--metric` (repeatable; give a metric's
+    /// labels and values in one import).
+    #[arg(long = "values", value_name = "LABEL=FILE", requires = "metric")]
+    pub values: Vec<String>,
 }
 
 /// How to print findings.

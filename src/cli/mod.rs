@@ -50,6 +50,7 @@ pub fn run(args: Args) -> ExitStatus {
         args::Command::Diff(a) => commands::diff::run(a),
         args::Command::Import(a) => commands::import::run(a),
         args::Command::Catalog(args::CatalogCommand::Import(a)) => commands::catalog::import(a),
+        args::Command::Catalog(args::CatalogCommand::Fetch(a)) => commands::catalog::fetch(a),
         args::Command::Routes(args::RoutesCommand::Test(a)) => commands::routes::test(a),
     };
     output::finish(status)

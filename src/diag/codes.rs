@@ -168,7 +168,12 @@ pub const CODES: &[Code] = &[
     Code {
         id: "catalog/invalid",
         summary: "The metrics catalog (`catalog.yaml`) cannot be read.",
-        explanation: "`promspec catalog import` writes the catalog: a `metrics:` map from metric name to `type` (counter, gauge, histogram, summary, gaugehistogram, info, stateset or unknown), `help` and `unit`. Regenerate it from the exporters' `/metrics` output or Prometheus' `/api/v1/metadata`, or fix the entry the label points at.",
+        explanation: "`promspec catalog import` and `promspec catalog fetch` write the catalog: an optional `target_labels:` list and a `metrics:` map from metric name to `type` (counter, gauge, histogram, summary, gaugehistogram, info, stateset or unknown), `help`, `unit`, `labels` (a list of label names) and `values` (label -> list of its values, for labels listed in `labels`). Regenerate it from the exporters' `/metrics` output or Prometheus' `/api/v1/metadata`, or fix the entry the label points at.",
+    },
+    Code {
+        id: "catalog/fetch",
+        summary: "`promspec catalog fetch` cannot read the catalog from the Prometheus server.",
+        explanation: "The server did not answer within the timeout (5 s to connect, 30 s per request), answered with an HTTP error, or its answer is not the JSON of the Prometheus API (`/api/v1/metadata`, `/api/v1/series`). The message names the URL asked and what went wrong. Nothing is written; the exit status is 2.",
     },
     Code {
         id: "lint/unknown-rule",

@@ -322,7 +322,8 @@ pub fn lint_with(paths: &[PathBuf], options: Options) -> Result<Report, LoadErro
     all.extend(diagnostics);
     all.extend(findings);
     all.sort();
-    // An unknown metric once, at its first use, not at every use.
+    // An unknown metric once, at its first use, not at every use (the
+    // engine does so per run; specs and rule files are two runs).
     let mut seen = HashSet::new();
     all.retain(|d| d.id != "promql/unknown-metric" || seen.insert(d.message.clone()));
     Ok(Report {

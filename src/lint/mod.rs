@@ -76,6 +76,8 @@ pub enum Check {
     File(fn(&FileCx, &mut Vec<Diagnostic>)),
     /// Once per spec threshold.
     Threshold(fn(&ThresholdCx, &mut Vec<Diagnostic>)),
+    /// Once per spec SLO.
+    Slo(fn(&SloCx, &mut Vec<Diagnostic>)),
     /// Once per spec workspace (routing, dashboards, units).
     Workspace(fn(&Workspace, &SourceMap) -> Vec<Diagnostic>),
 }
@@ -89,6 +91,7 @@ impl Check {
             Check::Group(_) => "rule groups",
             Check::File(_) => "rule files",
             Check::Threshold(_) => "spec thresholds",
+            Check::Slo(_) => "spec SLOs",
             Check::Workspace(_) => "the spec workspace",
         }
     }
@@ -145,6 +148,16 @@ pub struct ThresholdCx<'a> {
     /// Its feature.
     pub feature: &'a Feature,
     /// Options and intervals.
+    pub settings: &'a Settings,
+}
+
+/// What an SLO-level check sees.
+pub struct SloCx<'a> {
+    /// The SLO.
+    pub slo: &'a crate::spec::slo::model::Slo,
+    /// Its feature.
+    pub feature: &'a Feature,
+    /// Options, intervals and the metrics catalog.
     pub settings: &'a Settings,
 }
 

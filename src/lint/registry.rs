@@ -279,6 +279,12 @@ pub static RULES: &[RuleMeta] = &[
     ),
     rule!("promql/syntax", Correctness, Error, promql::syntax::Syntax),
     rule!(
+        "promql/unknown-label",
+        Correctness,
+        Warning,
+        promql::unknown_label::UnknownLabel
+    ),
+    rule!(
         "promql/unknown-metric",
         Correctness,
         Warning,
@@ -367,6 +373,12 @@ pub static RULES: &[RuleMeta] = &[
         Suspicious,
         Warning,
         slos::errors_not_subset::ErrorsNotSubset
+    ),
+    rule!(
+        "slos/latency-bucket",
+        Correctness,
+        Error,
+        slos::latency_bucket::LatencyBucket
     ),
     rule!(
         "slos/window-range",

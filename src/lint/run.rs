@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::lint::rules::promql::syntax;
 use crate::lint::settings::Settings;
 use crate::lint::suppress;
-use crate::lint::{Check, FileCx, GroupCx, RuleCx, ThresholdCx, parallel, registry};
+use crate::lint::{Check, FileCx, GroupCx, RuleCx, SloCx, ThresholdCx, parallel, registry};
 use crate::promql;
 use crate::rulefile::RuleFile;
 use crate::source::{SourceId, SourceMap, Span};
@@ -138,6 +138,20 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
                         }
                     }
                 }
+                Check::Slo(check) => {
+                    for feature in &ws.features {
+                        for slo in &feature.slos {
+                            check(
+                                &SloCx {
+                                    slo,
+                                    feature,
+                                    settings,
+                                },
+                                &mut out,
+                            );
+                        }
+                    }
+                }
                 Check::Workspace(check) => out.extend(check(ws, input.sources)),
                 Check::Engine => slo_queries(ws, settings, input.sources, &mut out),
                 _ => {}
@@ -163,8 +177,31 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         suppress::apply(ds, &input.settings[*s], &mut findings, &mut report);
     }
     findings.extend(report);
+    once_per_metric(&mut findings);
     findings
 }
+
+/// An unknown metric once, at its first use (in file and byte order), not
+/// at every use: the fix is one catalog entry or one rename.
+fn once_per_metric(findings: &mut Vec<Diagnostic>) {
+    let key = |d: &Diagnostic| d.primary_span().map(|s| (s.source, s.start));
+    let mut first: std::collections::HashMap<String, Option<(crate::source::SourceId, u32)>> =
+        std::collections::HashMap::new();
+    for d in findings.iter().filter(|d| d.id == UNKNOWN_METRIC) {
+        let k = key(d);
+        first
+            .entry(d.message.clone())
+            .and_modify(|f| *f = (*f).min(k))
+            .or_insert(k);
+    }
+    let mut kept = std::collections::HashSet::new();
+    findings.retain(|d| {
+        d.id != UNKNOWN_METRIC
+            || (first.get(&d.message) == Some(&key(d)) && kept.insert(d.message.clone()))
+    });
+}
+
+const UNKNOWN_METRIC: &str = "promql/unknown-metric";
 
 /// Give each finding its severity and drop those of rules that are off.
 ///

@@ -46,6 +46,11 @@ pub fn lint_rules_with(text: &str, settings: Settings) -> (SourceMap, Vec<Diagno
 
 /// Lint a feature spec (file `specs/test.yaml`) under [`PROJECT`].
 pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
+    lint_spec_with(text, None)
+}
+
+/// [`lint_spec`] with the metrics catalog `catalog` (YAML).
+pub fn lint_spec_with(text: &str, catalog: Option<&str>) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
     let mut diags = Vec::new();
     let pid = sources.add("specs/promspec.yaml", PROJECT);
@@ -66,6 +71,12 @@ pub fn lint_spec(text: &str) -> (SourceMap, Vec<Diagnostic>) {
     settings.scrape_interval = ws.project.scrape_interval;
     settings.evaluation_interval = ws.project.evaluation_interval;
     settings.evaluation_interval_known = true;
+    settings.catalog = catalog.map(|c| {
+        std::sync::Arc::new(
+            crate::catalog::Catalog::parse(crate::source::SourceId(0), c)
+                .expect("the test catalog reads"),
+        )
+    });
     let comments: Vec<crate::yaml::Comment> = crate::yaml::parse(fid, text)
         .map(|d| d.into_iter().flat_map(|d| d.comments).collect())
         .unwrap_or_default();
@@ -133,13 +144,24 @@ fn with_rule_on(id: &str) -> Settings {
 /// Rule `id`'s findings in the rule file `text` with the metrics catalog
 /// `catalog` (YAML), rendered; at least one.
 pub fn with_catalog(id: &str, text: &str, catalog: &str) -> String {
+    let out = catalog_findings(id, text, catalog);
+    assert!(!out.1.is_empty(), "{id} reported nothing");
+    render(&out)
+}
+
+/// Assert that rule `id` finds nothing in the rule file `text` with the
+/// metrics catalog `catalog` (YAML).
+pub fn assert_catalog_pass(id: &str, text: &str, catalog: &str) {
+    let out = catalog_findings(id, text, catalog);
+    assert!(out.1.is_empty(), "{id} reported:\n{}", render(&out));
+}
+
+fn catalog_findings(id: &str, text: &str, catalog: &str) -> (SourceMap, Vec<Diagnostic>) {
     let mut settings = with_rule_on(id);
     let catalog = crate::catalog::Catalog::parse(crate::source::SourceId(0), catalog)
         .expect("the test catalog reads");
     settings.catalog = Some(std::sync::Arc::new(catalog));
-    let out = only(id, lint_rules_with(text, settings));
-    assert!(!out.1.is_empty(), "{id} reported nothing");
-    render(&out)
+    only(id, lint_rules_with(text, settings))
 }
 
 /// Assert that rule `id` finds nothing in the rule file `text` (the rule on).
@@ -159,6 +181,21 @@ pub fn rules_fail(id: &str, text: &str) -> String {
 pub fn assert_spec_pass(id: &str, text: &str) {
     let out = only(id, lint_spec(text));
     assert!(out.1.is_empty(), "{id} reported:\n{}", render(&out));
+}
+
+/// Assert that rule `id` finds nothing in the feature spec `text` with the
+/// metrics catalog `catalog` (YAML).
+pub fn assert_spec_catalog_pass(id: &str, text: &str, catalog: &str) {
+    let out = only(id, lint_spec_with(text, Some(catalog)));
+    assert!(out.1.is_empty(), "{id} reported:\n{}", render(&out));
+}
+
+/// Rule `id`'s findings in the feature spec `text` with the metrics
+/// catalog `catalog` (YAML), rendered; at least one.
+pub fn spec_with_catalog(id: &str, text: &str, catalog: &str) -> String {
+    let out = only(id, lint_spec_with(text, Some(catalog)));
+    assert!(!out.1.is_empty(), "{id} reported nothing");
+    render(&out)
 }
 
 /// Rule `id`'s findings in the feature spec `text`, rendered; at least one.

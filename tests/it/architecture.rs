@@ -114,3 +114,19 @@ fn only_the_promql_facade_names_the_parser_crate() {
         .collect();
     assert!(outside.is_empty(), "promql_parser used in {outside:?}");
 }
+
+#[test]
+fn only_catalog_fetch_talks_to_the_network() {
+    let mut paths = Vec::new();
+    files(&root().join("src"), &mut paths);
+    let outside: Vec<String> = paths
+        .iter()
+        .filter(|p| *p != &root().join("src/catalog/fetch.rs"))
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            text.contains("ureq::") || text.contains("TcpStream") || text.contains("UdpSocket")
+        })
+        .map(|p| p.strip_prefix(root()).unwrap().display().to_string())
+        .collect();
+    assert!(outside.is_empty(), "network access in {outside:?}");
+}

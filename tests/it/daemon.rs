@@ -1,6 +1,6 @@
 //! Daemons the tests start on loopback (Prometheus, Alertmanager,
-//! VictoriaMetrics, vmalert, node_exporter): started in a temporary
-//! directory, probed until ready, killed and reaped when dropped.
+//! VictoriaMetrics, vmalert, exporters, PostgreSQL, Redis): started in a
+//! temporary directory, probed until ready, stopped and reaped when dropped.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -16,10 +16,24 @@ pub struct Daemon {
     child: Child,
     log: PathBuf,
     port: u16,
+    /// Asked to stop with SIGINT first (PostgreSQL cleans up after itself).
+    graceful: bool,
 }
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        if self.graceful {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -50,25 +64,60 @@ impl Daemon {
             "{binary} is missing: install its Debian package (scripts/test.sh installs \
              every daemon the tests start)"
         );
-        let out = std::fs::File::create(&log).expect("log file");
-        let err = out.try_clone().expect("log file");
-        let child = Command::new(binary)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
-        let daemon = Daemon {
-            name,
-            child,
-            log,
-            port,
-        };
+        let mut command = Command::new(binary);
+        command.args(args);
+        let daemon = Daemon::spawn(name, command, log, port, false);
         daemon.wait_until(Duration::from_secs(20), "ready", || {
             get(port, probe).0 == 200
         });
         daemon
+    }
+
+    /// Start `command` (a daemon that is not HTTP: PostgreSQL, Redis) and
+    /// wait until `port` accepts connections; `graceful` stops it with
+    /// SIGINT before SIGKILL.
+    pub fn start_tcp(
+        name: &'static str,
+        command: Command,
+        log: PathBuf,
+        port: u16,
+        graceful: bool,
+    ) -> Daemon {
+        let binary = command.get_program().to_string_lossy().into_owned();
+        assert!(
+            Path::new(&binary).is_file(),
+            "{binary} is missing: install its Debian package (scripts/test.sh installs \
+             every daemon the tests start)"
+        );
+        let daemon = Daemon::spawn(name, command, log, port, graceful);
+        daemon.wait_until(Duration::from_secs(30), "listening", || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        daemon
+    }
+
+    fn spawn(
+        name: &'static str,
+        mut command: Command,
+        log: PathBuf,
+        port: u16,
+        graceful: bool,
+    ) -> Daemon {
+        let out = std::fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", command.get_program()));
+        Daemon {
+            name,
+            child,
+            log,
+            port,
+            graceful,
+        }
     }
 
     /// The end of the daemon's log, for failure messages.

@@ -62,6 +62,10 @@ fn schemas_are_in_sync_with_the_raw_types() {
 fn every_spec_names_its_schema_for_editors() {
     for entry in std::fs::read_dir(root().join("specs")).unwrap() {
         let path = entry.unwrap().path();
+        // The metrics catalog is data promspec writes, not a spec.
+        if path.file_name().unwrap() == promspec::spec::load::CATALOG_FILE {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let first = text.lines().next().unwrap_or_default();
         let expected = if path.file_name().unwrap() == "promspec.yaml" {

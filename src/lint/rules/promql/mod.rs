@@ -12,6 +12,7 @@ pub mod range_too_short;
 pub mod rate_of_sum;
 pub mod rate_on_non_counter;
 pub mod syntax;
+pub mod unknown_label;
 pub mod unknown_metric;
 pub mod useless_regex;
 

@@ -5,20 +5,6 @@ use crate::lint::registry::declare_rule;
 use crate::lint::{Check, RuleCx};
 use crate::source::Span;
 
-/// Series Prometheus writes itself, never in an exporter's catalog.
-const SYNTHETIC: &[&str] = &[
-    "up",
-    "ALERTS",
-    "ALERTS_FOR_STATE",
-    "scrape_duration_seconds",
-    "scrape_samples_scraped",
-    "scrape_samples_post_metric_relabeling",
-    "scrape_series_added",
-    "scrape_timeout_seconds",
-    "scrape_sample_limit",
-    "scrape_body_size_bytes",
-];
-
 fn unknown_metric(span: Span, metric: &str, closest: Option<&str>) -> Diagnostic {
     let d = Diagnostic::warning(
         "promql/unknown-metric",
@@ -78,7 +64,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if metric.contains(':')
-            || SYNTHETIC.contains(&metric)
+            || crate::catalog::SYNTHETIC.contains(&metric)
             || catalog.family(metric).is_some()
             || cx.file.rules().any(|(_, r)| r.name.value == metric)
         {
@@ -87,6 +73,7 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         let closest = catalog
             .metrics
             .keys()
+            .filter(|k| could_be_close(metric, k))
             .map(|k| (strsim::jaro_winkler(metric, k), k.as_str()))
             .filter(|(score, _)| *score > 0.9)
             .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -97,6 +84,17 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
             closest,
         ));
     }
+}
+
+/// Whether the Jaro-Winkler similarity of `a` and `b` can exceed 0.9 given
+/// their lengths alone (Jaro at most `(m/|a| + m/|b| + 1) / 3` with `m` the
+/// shorter length; Winkler's prefix bonus at most `0.4 * (1 - jaro)`):
+/// skips most of a large catalog before comparing.
+fn could_be_close(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.len() as f64, b.len() as f64);
+    let m = la.min(lb);
+    let jaro = (m / la + m / lb + 1.0) / 3.0;
+    jaro + 0.4 * (1.0 - jaro) > 0.9
 }
 
 #[cfg(test)]

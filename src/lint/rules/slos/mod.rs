@@ -3,4 +3,5 @@
 //! stays between 0 and 1.
 
 pub mod errors_not_subset;
+pub mod latency_bucket;
 pub mod window_range;
