@@ -131,14 +131,140 @@ pub fn level_of(severity: &str) -> Option<Level> {
 }
 
 /// The unit of a threshold's value: from how its annotations render
-/// `$value`, else from the metric name of its query, else `count`.
+/// `$value`, else from the metric name of its query, else from a division
+/// of like by like (a ratio), else `count`.
 pub fn infer_unit(query: &str, annotations: &[&str], dialect: Dialect) -> Unit {
     for text in annotations {
         if let Some(unit) = humanized_unit(text) {
             return unit;
         }
     }
-    metric_unit(query, dialect).unwrap_or(Unit::Count)
+    metric_unit(query, dialect)
+        .or_else(|| ratio_unit(query, dialect))
+        .unwrap_or(Unit::Count)
+}
+
+/// What one series in a division measures, as far as its name tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quantity {
+    Bytes,
+    Seconds,
+    /// The rate or increase of a counter of events (`_total`).
+    Events,
+    /// The rate or increase of a counter of bytes (`_bytes_total`).
+    BytesFlow,
+    /// The rate or increase of a counter of seconds (`_seconds_total`).
+    SecondsFlow,
+}
+
+fn quantity(selector: &promql::Selector) -> Option<Quantity> {
+    let name = selector.metric.as_deref()?;
+    let counted = selector
+        .functions
+        .iter()
+        .any(|f| matches!(*f, "rate" | "irate" | "increase"));
+    let reshaped = selector.functions.iter().any(|f| {
+        !matches!(
+            *f,
+            "rate"
+                | "irate"
+                | "increase"
+                | "avg_over_time"
+                | "max_over_time"
+                | "min_over_time"
+                | "last_over_time"
+        )
+    });
+    if reshaped {
+        return None;
+    }
+    match name.strip_suffix("_total") {
+        Some(counter) if counted => Some(if counter.ends_with("_bytes") {
+            Quantity::BytesFlow
+        } else if counter.ends_with("_seconds") {
+            Quantity::SecondsFlow
+        } else {
+            Quantity::Events
+        }),
+        Some(_) => None,
+        None if counted => None,
+        None if name.ends_with("_bytes") => Some(Quantity::Bytes),
+        None if name.ends_with("_seconds") => Some(Quantity::Seconds),
+        None => None,
+    }
+}
+
+/// `errors / requests`, `avail_bytes / size_bytes`, `1 - a / b`, `100 * a /
+/// b`: one division of series measuring the same quantity (bytes by bytes,
+/// events by events), otherwise only sums and products with numbers and
+/// aggregations that keep the quantity. A ratio, or a percent when the
+/// division is multiplied by 100.
+fn ratio_unit(query: &str, dialect: Dialect) -> Option<Unit> {
+    let parsed = promql::parse(query, dialect).ok()?;
+    let facts = parsed.facts();
+    let arithmetic: Vec<&promql::BinaryOp> = facts
+        .binary_ops
+        .iter()
+        .filter(|op| op.op.is_arithmetic())
+        .collect();
+    if facts.binary_ops.iter().any(|op| !op.op.is_arithmetic()) {
+        return None;
+    }
+    let [division] = arithmetic
+        .iter()
+        .filter(|op| op.lhs_number.is_none() && op.rhs_number.is_none())
+        .copied()
+        .collect::<Vec<_>>()[..]
+    else {
+        return None;
+    };
+    if division.op != BinaryOperator::Div {
+        return None;
+    }
+    let mut percent = false;
+    for op in &arithmetic {
+        if std::ptr::eq(*op, division) {
+            continue;
+        }
+        let number = op.lhs_number.or(op.rhs_number);
+        match (op.op, number) {
+            (BinaryOperator::Sub, Some(n)) if op.lhs_number.is_some() && n == 1.0 => {}
+            (BinaryOperator::Mul, Some(n)) if n == 100.0 && !percent => percent = true,
+            _ => return None,
+        }
+    }
+    let keeps = |a: &promql::Aggregation| {
+        matches!(
+            a.op,
+            promql::AggregateOp::Sum
+                | promql::AggregateOp::Avg
+                | promql::AggregateOp::Max
+                | promql::AggregateOp::Min
+        )
+    };
+    if !facts.aggregations.iter().all(keeps) {
+        return None;
+    }
+    let side = |range: &std::ops::Range<usize>| -> Option<Quantity> {
+        let mut found = None;
+        for s in facts
+            .selectors
+            .iter()
+            .filter(|s| s.span.start >= range.start && s.span.end <= range.end)
+        {
+            let q = quantity(s)?;
+            if found.is_some_and(|f| f != q) {
+                return None;
+            }
+            found = Some(q);
+        }
+        found
+    };
+    let (lhs, rhs) = (side(&division.lhs_span)?, side(&division.rhs_span)?);
+    if lhs != rhs || facts.selectors.len() < 2 {
+        return None;
+    }
+    Some(if percent { Unit::Percent } else { Unit::Ratio })
 }
 
 /// `{{ $value | humanizeDuration }}` and the like, inside one action.
@@ -352,7 +478,34 @@ mod tests {
             infer_unit("rate(tx_bytes_total[5m])", &[], d),
             Unit::BytesPerSecond
         );
-        assert_eq!(infer_unit("a_bytes / b_bytes", &[], d), Unit::Count);
+        assert_eq!(infer_unit("a_bytes / b_bytes", &[], d), Unit::Ratio);
+        assert_eq!(
+            infer_unit(
+                "1 - node_filesystem_avail_bytes / node_filesystem_size_bytes",
+                &[],
+                d
+            ),
+            Unit::Ratio
+        );
+        assert_eq!(
+            infer_unit(
+                "100 * sum(rate(http_errors_total[5m])) / sum(rate(http_requests_total[5m]))",
+                &[],
+                d
+            ),
+            Unit::Percent
+        );
+        // Unlike quantities, counting, a counter's raw value: nothing certain.
+        assert_eq!(infer_unit("a_bytes / b_seconds", &[], d), Unit::Count);
+        assert_eq!(
+            infer_unit("count(up == 0) / count(up)", &[], d),
+            Unit::Count
+        );
+        assert_eq!(
+            infer_unit("errors_total / requests_total", &[], d),
+            Unit::Count
+        );
+        assert_eq!(infer_unit("a_bytes / b_bytes * 8", &[], d), Unit::Count);
         assert_eq!(infer_unit("cache_hit_ratio", &[], d), Unit::Ratio);
         assert_eq!(infer_unit("up", &[], d), Unit::Count);
     }
