@@ -28,6 +28,9 @@ fn every_bundled_spec_validates_against_its_schema() {
     let project = validator("project.schema.json");
     for entry in std::fs::read_dir(root().join("specs")).unwrap() {
         let path = entry.unwrap().path();
+        if path.file_name().unwrap() == promspec::catalog::FILE_NAME {
+            continue; // the metrics catalog, not a spec
+        }
         let v = if path.file_name().unwrap() == "promspec.yaml" {
             &project
         } else {
