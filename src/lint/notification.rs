@@ -129,7 +129,11 @@ pub fn fields(ty: Ty) -> &'static [(&'static str, Ty)] {
             ("Names", Ty::Strs),
             ("Values", Ty::Strs),
         ],
-        Ty::Pairs => &[("Names", Ty::Strs), ("Values", Ty::Strs), ("String", Ty::Str)],
+        Ty::Pairs => &[
+            ("Names", Ty::Strs),
+            ("Values", Ty::Strs),
+            ("String", Ty::Str),
+        ],
         Ty::Pair => &[("Name", Ty::Str), ("Value", Ty::Str)],
         Ty::AlertSlice | Ty::Str | Ty::Strs | Ty::Unknown => &[],
     }

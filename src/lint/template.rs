@@ -14,25 +14,8 @@ use super::notification::{self, Ty};
 
 /// Go's `text/template` built-in functions.
 pub const GO_BUILTINS: &[&str] = &[
-    "and",
-    "call",
-    "html",
-    "index",
-    "slice",
-    "js",
-    "len",
-    "not",
-    "or",
-    "print",
-    "printf",
-    "println",
-    "urlquery",
-    "eq",
-    "ge",
-    "gt",
-    "le",
-    "lt",
-    "ne",
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
 ];
 
 /// Functions Prometheus adds for alert templates.
@@ -414,9 +397,8 @@ pub fn scan_in(text: &str, language: &Language) -> Scan {
                 }
                 Tok::Field(f) => {
                     // A field of a parenthesised result, `(index .Alerts 0).Labels`, is not `.`'s.
-                    let chained = i > 0
-                        && rest[i - 1].0 == Tok::Close
-                        && rest[i - 1].1.end == range.start;
+                    let chained =
+                        i > 0 && rest[i - 1].0 == Tok::Close && rest[i - 1].1.end == range.start;
                     if !chained {
                         walk(dot, f, range.start + 1, &mut out.missing_fields);
                     }

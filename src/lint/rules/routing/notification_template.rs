@@ -36,7 +36,12 @@ fn invalid(receiver: &Receiver, field: &str, span: Span, message: &str) -> Diagn
 }
 
 /// A field the notification data does not have.
-fn missing_field(receiver: &Receiver, field: &str, span: Span, missing: &MissingField) -> Diagnostic {
+fn missing_field(
+    receiver: &Receiver,
+    field: &str,
+    span: Span,
+    missing: &MissingField,
+) -> Diagnostic {
     let fields: Vec<String> = notification::fields(missing.on)
         .iter()
         .map(|(f, _)| format!("`.{f}`"))
@@ -51,10 +56,7 @@ fn missing_field(receiver: &Receiver, field: &str, span: Span, missing: &Missing
         receiver,
         field,
         span,
-        &format!(
-            "`{}` is not a field of {what}",
-            missing.name
-        ),
+        &format!("`{}` is not a field of {what}", missing.name),
     )
     .with_help(format!(
         "{HELP}; {has} (labels and annotations are read as `.CommonLabels.<name>` or, \
@@ -64,10 +66,7 @@ fn missing_field(receiver: &Receiver, field: &str, span: Span, missing: &Missing
 
 /// A call of a template that no file defines.
 fn undefined_template(receiver: &Receiver, field: &str, span: Span, name: &str) -> Diagnostic {
-    let own: Vec<String> = own_definitions()
-        .iter()
-        .map(|d| format!("`{d}`"))
-        .collect();
+    let own: Vec<String> = own_definitions().iter().map(|d| format!("`{d}`")).collect();
     broken(
         receiver,
         field,
@@ -137,9 +136,7 @@ fn templated(i: &Integration) -> Vec<(String, &str)> {
         Integration::Slack {
             channel, overrides, ..
         } => ("slack", vec![("channel", channel.as_str())], overrides),
-        Integration::Email { to, overrides, .. } => {
-            ("email", vec![("to", to.as_str())], overrides)
-        }
+        Integration::Email { to, overrides, .. } => ("email", vec![("to", to.as_str())], overrides),
         Integration::Pagerduty { overrides, .. } => ("pagerduty", Vec::new(), overrides),
         Integration::Opsgenie {
             priority,
@@ -162,7 +159,11 @@ fn templated(i: &Integration) -> Vec<(String, &str)> {
 pub fn check(ws: &Workspace, sources: &SourceMap) -> Vec<Diagnostic> {
     let language = notification::language();
     let mut known = own_definitions();
-    known.extend(notification::DEFAULT_TEMPLATES.iter().map(|s| s.to_string()));
+    known.extend(
+        notification::DEFAULT_TEMPLATES
+            .iter()
+            .map(|s| s.to_string()),
+    );
     let mut out = Vec::new();
     for r in &ws.project.receivers {
         for i in &r.integrations {
