@@ -8,7 +8,11 @@
 //! priority, feature, instance, runbook and dashboard; a receiver that
 //! writes its own title gets it; a receiver whose own hours exclude now is
 //! not notified while the others are; a receiver whose title promspec
-//! refuses (`routing/notification-template`) fails in Alertmanager too. `promspec routes test --at` must say
+//! refuses (`routing/notification-template`) fails in Alertmanager too,
+//! and every template the rule accepts or refuses in a table renders or
+//! fails alike in `amtool template render`. A PagerDuty receiver whose
+//! `url` is the capture server gets Events API v2 events whose severity
+//! follows the level and whose details and links carry the alert's. `promspec routes test --at` must say
 //! the same of the bundled specs: the DBA is mailed during business hours
 //! only, on-call is paged always.
 
@@ -446,4 +450,173 @@ fn the_template_rule_agrees_with_alertmanager() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The labels and annotations Prometheus would send for the alert of
+/// `level` of the workspace's first feature, on `instance`.
+fn firing(
+    ws: &promspec::spec::model::Workspace,
+    level: &str,
+    instance: &str,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let alert = alertmanager::alerts(&ws.project, &ws.features)
+        .into_iter()
+        .find(|a| a.level.level.as_str() == level)
+        .unwrap_or_else(|| panic!("a {level} alert"));
+    let rules = lower::feature(&ws.project, &ws.features[0]);
+    let rule = rules
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .find(|r| {
+            r.is_alert()
+                && r.name.value == alert.alertname
+                && r.label("severity").is_some_and(|p| p.value.value == level)
+        })
+        .expect("the alerting rule");
+    let annotations = rule
+        .annotations
+        .iter()
+        .map(|p| (p.key.value.clone(), p.value.value.clone()))
+        .collect();
+    let mut labels = alert.labels.clone();
+    labels.insert("instance".into(), instance.into());
+    (labels, annotations)
+}
+
+/// Compile `specs` into `dir/alertmanager/` (configuration and templates,
+/// side by side as deployed), letting `edit` change the configuration's
+/// text, and start Alertmanager on it.
+fn alertmanager_on(
+    specs: &Path,
+    dir: &Path,
+    edit: impl Fn(String) -> String,
+) -> (promspec::spec::model::Workspace, Daemon, u16) {
+    let loaded = pipeline::load(specs).unwrap();
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "{:#?}",
+        loaded.diagnostics
+    );
+    let ws = loaded.workspace.unwrap();
+    let am_dir = dir.join("alertmanager");
+    std::fs::create_dir_all(&am_dir).unwrap();
+    for o in pipeline::compile(&ws) {
+        if o.path == names::ALERTMANAGER_PATH {
+            std::fs::write(am_dir.join("alertmanager.yml"), edit(o.content)).unwrap();
+        } else if o.path == names::ALERTMANAGER_TEMPLATES_PATH {
+            std::fs::write(am_dir.join("promspec.tmpl"), &o.content).unwrap();
+        }
+    }
+    let port = free_port();
+    let am = Daemon::start(
+        "Alertmanager",
+        ALERTMANAGER,
+        &[
+            format!(
+                "--config.file={}",
+                am_dir.join("alertmanager.yml").display()
+            ),
+            format!("--storage.path={}", dir.join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--cluster.listen-address=".into(),
+        ],
+        dir.join("alertmanager.log"),
+        port,
+    );
+    (ws, am, port)
+}
+
+/// PagerDuty's Events API v2 event as Alertmanager sends it: the severity
+/// follows the level, the summary is promspec's title, the details and
+/// links carry what on-call needs.
+#[test]
+fn pagerduty_events_follow_the_level_and_carry_the_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    let key_file = dir.path().join("pagerduty-routing-key");
+    std::fs::write(&key_file, "0123456789abcdef0123456789abcdef\n").unwrap();
+    std::fs::write(
+        specs.join("promspec.yaml"),
+        format!(
+            "project: notify\ngrafana_url: https://grafana.example.com\npriorities:\n  P1: {{title: High, response_time: 1h, group_wait: 1s}}\n  P2: {{title: Medium, response_time: 4h, group_wait: 1s}}\nseverities:\n  critical: {{priority: P1, receivers: [pager]}}\n  warning: {{priority: P2, receivers: [pager]}}\nreceivers:\n  pager:\n    pagerduty: {{routing_key_file: {}}}\n",
+            key_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(specs.join("checkout.yaml"), FEATURE).unwrap();
+
+    let (capture, capture_port) = Capture::serve();
+    // Alertmanager posts to PagerDuty's `url`; here, the capture server.
+    let key_line = format!("- routing_key_file: {}\n", key_file.display());
+    let (ws, am, am_port) = alertmanager_on(&specs, dir.path(), |config| {
+        assert!(config.contains(&key_line), "{config}");
+        config.replace(
+            &key_line,
+            &format!("{key_line}        url: http://127.0.0.1:{capture_port}/pagerduty\n"),
+        )
+    });
+
+    // The warning first: once the critical alert fires, it inhibits the
+    // warning of the same alert name and feature.
+    let mut posted = BTreeMap::new();
+    for (n, level) in ["warning", "critical"].into_iter().enumerate() {
+        let instance = format!("shop-{}", n + 1);
+        let (labels, annotations) = firing(&ws, level, &instance);
+        let body = json!([{ "labels": labels, "annotations": annotations }]).to_string();
+        let (status, answer) = post_json(am_port, "/api/v2/alerts", &body);
+        assert_eq!(status, 200, "{answer}");
+        posted.insert(level, annotations);
+        am.wait_until(
+            Duration::from_secs(30),
+            &format!("sending the {level} event"),
+            || capture.at("/pagerduty").len() > n,
+        );
+    }
+
+    for (level, priority, instance) in [("warning", "P2", "shop-1"), ("critical", "P1", "shop-2")] {
+        let annotations = &posted[level];
+        let (summary, runbook, dashboard) = (
+            &annotations["summary"],
+            &annotations["runbook_url"],
+            &annotations["dashboard_url"],
+        );
+        let events = capture.at("/pagerduty");
+        let event = events
+            .iter()
+            .find(|e| e["payload"]["custom_details"]["severity"] == level)
+            .unwrap_or_else(|| panic!("no {level} event in {events:#?}"));
+        assert_eq!(event["routing_key"], "0123456789abcdef0123456789abcdef");
+        assert_eq!(event["event_action"], "trigger", "{event:#}");
+        let payload = &event["payload"];
+        assert_eq!(payload["severity"], level, "{event:#}");
+        assert_eq!(
+            payload["summary"],
+            format!("[FIRING:1] {priority} {level}: {summary} (checkout)"),
+            "{event:#}"
+        );
+        let details = &payload["custom_details"];
+        for (key, value) in [
+            ("priority", priority),
+            ("feature", "checkout"),
+            ("team", "payments"),
+            ("instance", instance),
+            ("summary", summary.as_str()),
+            ("runbook_url", runbook.as_str()),
+            ("dashboard_url", dashboard.as_str()),
+        ] {
+            assert_eq!(details[key], value, "{key} in {event:#}");
+        }
+        assert!(runbook.starts_with("https://runbooks.example.com/checkout"));
+        assert!(dashboard.starts_with("https://grafana.example.com/d/"));
+        assert_eq!(
+            event["links"],
+            json!([
+                {"href": runbook, "text": "Runbook"},
+                {"href": dashboard, "text": "Dashboard"},
+            ]),
+            "{event:#}"
+        );
+    }
 }

@@ -130,9 +130,16 @@ fn own_definitions() -> Vec<String> {
     template::scan_in(&templates::file(), &notification::language()).defines
 }
 
+/// An integration's kind, its templated values and its own templates.
+type Templated<'a> = (
+    &'static str,
+    Vec<(&'static str, &'a str)>,
+    &'a [(&'static str, String)],
+);
+
 /// The templated fields an integration writes, as `(field, value)`.
 fn templated(i: &Integration) -> Vec<(String, &str)> {
-    let (kind, own, overrides): (&str, Vec<(&str, &str)>, &[(&str, String)]) = match i {
+    let (kind, own, overrides): Templated = match i {
         Integration::Slack {
             channel, overrides, ..
         } => ("slack", vec![("channel", channel.as_str())], overrides),
