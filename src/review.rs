@@ -1,7 +1,8 @@
 //! `promspec diff`: what a change to the specs does to what is deployed,
 //! in the terms a reviewer cares about — alerts added, removed or renamed,
 //! level values, `for`, receivers, priorities and response times, time
-//! intervals, dashboards and their panels — instead of a raw text diff of
+//! intervals, a receiver's own hours and notification templates,
+//! dashboards and their panels — instead of a raw text diff of
 //! `generated/` (swamped by the unit-test files).
 //!
 //! Owns comparing two resolved workspaces and rendering the report (human,
@@ -13,9 +14,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::compile::alertmanager::{self, Alert};
+use crate::compile::alertmanager::{self, Alert, templates};
 use crate::compile::conventions as names;
-use crate::spec::model::{TimeInterval, Workspace};
+use crate::spec::model::{Integration, Receiver, TimeInterval, Workspace};
 use crate::spec::units::format_duration;
 
 /// One change a reviewer should see.
@@ -443,6 +444,90 @@ fn receivers(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
             note: None,
         });
     }
+    for old in &base.project.receivers {
+        if let Some(new) = head.project.receivers.iter().find(|r| r.name == old.name) {
+            receiver_details(old, new, out);
+        }
+    }
+}
+
+/// The differences between two versions of one receiver: its own hours and
+/// the templates of the notification fields it may write itself.
+fn receiver_details(o: &Receiver, n: &Receiver, out: &mut Vec<Change>) {
+    let mut push = |subject: String, kind, before: String, after: String, note: &str| {
+        if before != after {
+            out.push(Change {
+                area: "receiver",
+                subject,
+                kind,
+                before: Some(before),
+                after: Some(after),
+                note: Some(note.to_string()),
+            });
+        }
+    };
+    let hours = |list: &[String], none: &str| {
+        if list.is_empty() {
+            none.to_string()
+        } else {
+            list.join(", ")
+        }
+    };
+    push(
+        n.name.clone(),
+        "active hours",
+        hours(&o.active_time_intervals, "the level's"),
+        hours(&n.active_time_intervals, "the level's"),
+        "outside these time intervals the receiver is not notified, whatever the level",
+    );
+    push(
+        n.name.clone(),
+        "muted hours",
+        hours(&o.mute_time_intervals, "none"),
+        hours(&n.mute_time_intervals, "none"),
+        "within these time intervals the receiver is not notified",
+    );
+    let (before, after) = (templated_fields(o), templated_fields(n));
+    for (field, old) in &before {
+        if let Some(new) = after.get(field) {
+            push(
+                format!("{} {field}", n.name),
+                "template",
+                old.clone(),
+                new.clone(),
+                "what the notification says",
+            );
+        }
+    }
+}
+
+/// The notification fields a receiver may write itself, by
+/// `<integration>.<field>`: its own template, else promspec's.
+fn templated_fields(r: &Receiver) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for i in &r.integrations {
+        let (kind, defaults, overrides) = match i {
+            Integration::Slack { overrides, .. } => ("slack", templates::slack(), overrides),
+            Integration::Email { overrides, .. } => ("email", templates::email(), overrides),
+            Integration::Pagerduty { overrides, .. } => {
+                ("pagerduty", templates::pagerduty(), overrides)
+            }
+            Integration::Opsgenie { overrides, .. } => {
+                ("opsgenie", templates::opsgenie(), overrides)
+            }
+            Integration::Webhook { .. } => continue,
+        };
+        for (field, default) in defaults {
+            if templates::OVERRIDABLE.contains(&(kind, field)) {
+                let value = overrides
+                    .iter()
+                    .find(|(k, _)| *k == field)
+                    .map_or(default, |(_, v)| v.clone());
+                out.insert(format!("{kind}.{field}"), value);
+            }
+        }
+    }
+    out
 }
 
 /// The report for a terminal.
@@ -452,8 +537,13 @@ pub fn human(changes: &[Change]) -> String {
     }
     let mut out = String::new();
     for c in changes {
+        let one_line = |s: &String| s.replace('\n', "\\n");
+        let (before, after) = (
+            c.before.as_ref().map(one_line),
+            c.after.as_ref().map(one_line),
+        );
         let _ = write!(out, "{} {}: {}", c.area, c.subject, c.kind);
-        match (&c.before, &c.after) {
+        match (&before, &after) {
             (Some(b), Some(a)) => {
                 let _ = write!(out, " {b} → {a}");
             }
@@ -483,7 +573,12 @@ pub fn markdown(changes: &[Change]) -> String {
     out.push_str("| | what | change | before | after | why it matters |\n| --- | --- | --- | --- | --- | --- |\n");
     let cell = |s: &Option<String>| {
         s.as_deref()
-            .map(|s| format!("`{}`", s.replace('|', "\\|").replace('`', "'")))
+            .map(|s| {
+                format!(
+                    "`{}`",
+                    s.replace('|', "\\|").replace('`', "'").replace('\n', "\\n")
+                )
+            })
             .unwrap_or_default()
     };
     for c in changes {

@@ -41,6 +41,7 @@
 
 pub mod baseline;
 pub mod load;
+pub mod notification;
 pub mod parallel;
 pub mod registry;
 pub mod rules;

@@ -315,6 +315,12 @@ pub static RULES: &[RuleMeta] = &[
         routing::inline_secret::InlineSecret
     ),
     rule!(
+        "routing/notification-template",
+        Correctness,
+        Error,
+        routing::notification_template::NotificationTemplate
+    ),
+    rule!(
         "routing/reserved-receiver",
         Correctness,
         Error,

@@ -1,34 +1,25 @@
-//! Go `text/template` as Prometheus uses it in alert labels and annotations:
-//! just enough of the language to find what makes Prometheus refuse a rule
-//! file (unclosed actions, unterminated strings, unbalanced blocks, unknown
-//! functions, undefined variables) and which labels and values a template
-//! reads. Rules ask [`scan`]; nothing here reports diagnostics itself.
+//! Go `text/template` as Prometheus uses it in alert labels and annotations
+//! and Alertmanager in receiver fields: just enough of the language to find
+//! what makes Prometheus refuse a rule file or Alertmanager fail a
+//! notification (unclosed actions, unterminated strings, unbalanced blocks,
+//! unknown functions, undefined variables, fields the data does not have),
+//! which templates a text calls and defines, and which labels and values a
+//! template reads. Rules ask [`scan`] or [`scan_in`]; nothing here reports
+//! diagnostics itself.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-/// Functions Prometheus defines for alert templates, plus Go's built-ins.
-pub const FUNCTIONS: &[&str] = &[
-    // Go text/template built-ins
-    "and",
-    "call",
-    "html",
-    "index",
-    "slice",
-    "js",
-    "len",
-    "not",
-    "or",
-    "print",
-    "printf",
-    "println",
-    "urlquery",
-    "eq",
-    "ge",
-    "gt",
-    "le",
-    "lt",
-    "ne",
-    // Prometheus
+use super::notification::{self, Ty};
+
+/// Go's `text/template` built-in functions.
+pub const GO_BUILTINS: &[&str] = &[
+    "and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf",
+    "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+];
+
+/// Functions Prometheus adds for alert templates.
+pub const PROMETHEUS_FUNCTIONS: &[&str] = &[
     "query",
     "first",
     "label",
@@ -67,6 +58,34 @@ pub const MAX_NESTING: usize = 100;
 /// Variables Prometheus defines before every alert template.
 pub const VARIABLES: &[&str] = &["$", "$labels", "$externalLabels", "$externalURL", "$value"];
 
+/// What a template may use: the functions and variables its program
+/// defines, and the type of the data it runs on.
+#[derive(Debug, Clone)]
+pub struct Language {
+    /// Defined functions, in groups.
+    pub functions: &'static [&'static [&'static str]],
+    /// Variables defined before the template runs.
+    pub variables: &'static [&'static str],
+    /// The type of `.` (and `$`) at the top: fields of [`Ty::Unknown`] are
+    /// not checked.
+    pub dot: Ty,
+}
+
+impl Language {
+    /// Prometheus alert labels and annotations.
+    pub fn prometheus() -> Language {
+        Language {
+            functions: &[GO_BUILTINS, PROMETHEUS_FUNCTIONS],
+            variables: VARIABLES,
+            dot: Ty::Unknown,
+        }
+    }
+
+    fn defines(&self, name: &str) -> bool {
+        self.functions.iter().any(|g| g.contains(&name))
+    }
+}
+
 /// A problem that makes the template invalid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
@@ -97,6 +116,24 @@ pub struct Scan {
     pub labels: Vec<LabelRef>,
     /// Places that read the alert's value (`$value`, `.Value`).
     pub values: Vec<Range<usize>>,
+    /// Templates it calls (`{{ template "x" . }}`): name and where.
+    pub calls: Vec<(String, Range<usize>)>,
+    /// Templates it defines (`define`, `block`).
+    pub defines: Vec<String>,
+    /// Fields read that the data does not have (checked only when the
+    /// language knows the type of the data): which field, on what, where.
+    pub missing_fields: Vec<MissingField>,
+}
+
+/// A field read on a value that has no such field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingField {
+    /// The field name.
+    pub name: String,
+    /// The type of the value it was read on.
+    pub on: Ty,
+    /// Where the field name is, as a byte range of the template text.
+    pub range: Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,14 +149,21 @@ enum Tok {
     Declare,
 }
 
-/// Scan a template for problems, label references and value reads.
+/// Scan a Prometheus alert template for problems, label references and
+/// value reads.
 pub fn scan(text: &str) -> Scan {
+    scan_in(text, &Language::prometheus())
+}
+
+/// Scan a template of `language`.
+pub fn scan_in(text: &str, language: &Language) -> Scan {
     let mut out = Scan::default();
     if !text.contains("{{") {
         return out;
     }
-    let mut blocks: Vec<(&'static str, Range<usize>)> = Vec::new();
-    let mut declared: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Open blocks: kind, the action, and the type of `.` inside.
+    let mut blocks: Vec<(&'static str, Range<usize>, Ty)> = Vec::new();
+    let mut declared: HashMap<String, Ty> = HashMap::new();
     let mut at = 0;
     while let Some(open) = text[at..].find("{{").map(|i| at + i) {
         let Some(close) = find_close(text, open + 2) else {
@@ -167,6 +211,8 @@ pub fn scan(text: &str) -> Scan {
             Tok::Ident(w) => w.as_str(),
             _ => "",
         };
+        // The type of `.` where the action's pipeline is evaluated.
+        let mut dot = blocks.last().map_or(language.dot, |b| b.2);
         let mut guarded = false;
         let mut rest = &toks[..];
         match first {
@@ -178,25 +224,42 @@ pub fn scan(text: &str) -> Scan {
                     });
                     return out;
                 }
-                blocks.push((
-                    match first {
-                        "if" => "if",
-                        "with" => "with",
-                        "range" => "range",
-                        "define" => "define",
-                        _ => "block",
-                    },
-                    action.clone(),
-                ));
-                guarded = first != "range";
                 rest = &toks[1..];
-                if matches!(first, "define" | "block") {
-                    rest = &[];
+                let kind = match first {
+                    "if" => "if",
+                    "with" => "with",
+                    "range" => "range",
+                    "define" => "define",
+                    _ => "block",
+                };
+                let inside = match kind {
+                    "if" => dot,
+                    "with" => pipeline_type(rest, dot, &declared, language),
+                    "range" => notification::element(pipeline_type(rest, dot, &declared, language)),
+                    _ => Ty::Unknown,
+                };
+                if matches!(kind, "define" | "block") {
+                    if let Some((Tok::Str(name), _)) = toks.get(1) {
+                        out.defines.push(name.clone());
+                    }
+                    rest = if kind == "block" {
+                        toks.get(2..).unwrap_or_default()
+                    } else {
+                        &[]
+                    };
                 }
+                blocks.push((kind, action.clone(), inside));
+                guarded = kind != "range";
             }
             "else" => {
-                match blocks.last() {
-                    Some((kind, _)) if matches!(*kind, "if" | "with" | "range") => {}
+                let parent = blocks
+                    .len()
+                    .checked_sub(2)
+                    .map_or(language.dot, |i| blocks[i].2);
+                match blocks.last_mut() {
+                    Some((kind, _, inside)) if matches!(*kind, "if" | "with" | "range") => {
+                        *inside = parent;
+                    }
                     _ => {
                         out.problem = Some(Problem {
                             message: "unexpected `else`".into(),
@@ -205,12 +268,18 @@ pub fn scan(text: &str) -> Scan {
                         return out;
                     }
                 }
+                dot = parent;
                 rest = &toks[1..];
                 if let Some((Tok::Ident(w), _)) = rest.first()
                     && (w == "if" || w == "with")
                 {
                     guarded = true;
                     rest = &rest[1..];
+                    if w == "with"
+                        && let Some(last) = blocks.last_mut()
+                    {
+                        last.2 = pipeline_type(rest, dot, &declared, language);
+                    }
                 }
             }
             "end" => {
@@ -223,13 +292,33 @@ pub fn scan(text: &str) -> Scan {
                 }
                 continue;
             }
-            "template" | "break" | "continue" => continue,
+            "template" => {
+                if let Some((Tok::Str(name), range)) = toks.get(1) {
+                    out.calls.push((name.clone(), range.clone()));
+                }
+                rest = toks.get(2..).unwrap_or_default();
+            }
+            "break" | "continue" => continue,
             _ => {}
         }
-        // Declarations first, so `{{ $x := ... }}` defines `$x`.
-        for w in rest.windows(2) {
-            if let (Tok::Var(v), Tok::Declare) = (&w[0].0, &w[1].0) {
-                declared.insert(v.clone());
+        // Declarations first, so `{{ $x := ... }}` defines `$x`; a variable
+        // takes the type of what it is set to (the element for `range`'s last).
+        if let Some(last) = rest.iter().rposition(|(t, _)| *t == Tok::Declare) {
+            let value = pipeline_type(&rest[last + 1..], dot, &declared, language);
+            let vars: Vec<&String> = rest[..last]
+                .iter()
+                .filter_map(|(t, _)| match t {
+                    Tok::Var(v) => Some(v),
+                    _ => None,
+                })
+                .collect();
+            for (i, v) in vars.iter().enumerate() {
+                let ty = match (first, i + 1 == vars.len()) {
+                    ("range", true) => notification::element(value),
+                    ("range", false) => Ty::Unknown,
+                    _ => value,
+                };
+                declared.insert((*v).clone(), ty);
             }
         }
         let mut depth = 0i32;
@@ -257,7 +346,7 @@ pub fn scan(text: &str) -> Scan {
                 }
                 Tok::Ident(name) => {
                     let keyword = matches!(name.as_str(), "true" | "false" | "nil");
-                    if !keyword && !FUNCTIONS.contains(&name.as_str()) {
+                    if !keyword && !language.defines(name) {
                         out.problem = Some(Problem {
                             message: format!("function `{name}` is not defined"),
                             range: range.clone(),
@@ -281,12 +370,15 @@ pub fn scan(text: &str) -> Scan {
                         Some((b, f)) => (b, Some(f)),
                         None => (v.as_str(), None),
                     };
-                    if !VARIABLES.contains(&base) && !declared.contains(base) {
+                    let Some(ty) = variable_type(base, &declared, language) else {
                         out.problem = Some(Problem {
                             message: format!("undefined variable `{base}`"),
                             range: range.clone(),
                         });
                         return out;
+                    };
+                    if let Some(f) = field {
+                        walk(ty, f, range.start + base.len() + 1, &mut out.missing_fields);
                     }
                     if base == "$value" {
                         out.values.push(range.clone());
@@ -304,16 +396,19 @@ pub fn scan(text: &str) -> Scan {
                     }
                 }
                 Tok::Field(f) => {
+                    // A field of a parenthesised result, `(index .Alerts 0).Labels`, is not `.`'s.
+                    let chained =
+                        i > 0 && rest[i - 1].0 == Tok::Close && rest[i - 1].1.end == range.start;
+                    if !chained {
+                        walk(dot, f, range.start + 1, &mut out.missing_fields);
+                    }
                     let mut parts = f.split('.');
+                    let outside = blocks
+                        .iter()
+                        .all(|(k, _, _)| !matches!(*k, "range" | "with"));
                     match parts.next() {
-                        Some("Value")
-                            if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) =>
-                        {
-                            out.values.push(range.clone())
-                        }
-                        Some("Labels")
-                            if blocks.iter().all(|(k, _)| !matches!(*k, "range" | "with")) =>
-                        {
+                        Some("Value") if outside => out.values.push(range.clone()),
+                        Some("Labels") if outside => {
                             if let Some(name) = parts.next() {
                                 let start = range.start + "Labels.".len() + 1;
                                 out.labels.push(LabelRef {
@@ -337,7 +432,7 @@ pub fn scan(text: &str) -> Scan {
             return out;
         }
     }
-    if let Some((kind, range)) = blocks.pop() {
+    if let Some((kind, range, _)) = blocks.pop() {
         out.problem = Some(Problem {
             message: format!("`{{{{ {kind} }}}}` has no `{{{{ end }}}}`"),
             range,
@@ -346,10 +441,83 @@ pub fn scan(text: &str) -> Scan {
     out
 }
 
+/// The type of variable `name`; `None` when it is not defined.
+fn variable_type(name: &str, declared: &HashMap<String, Ty>, language: &Language) -> Option<Ty> {
+    if name == "$" {
+        Some(language.dot)
+    } else if let Some(ty) = declared.get(name) {
+        Some(*ty)
+    } else {
+        language.variables.contains(&name).then_some(Ty::Unknown)
+    }
+}
+
+/// Follow the fields `path` (`Alerts.Firing`, written at `start`) from a
+/// value of type `ty`: the type reached, each missing field recorded.
+fn walk(mut ty: Ty, path: &str, start: usize, missing: &mut Vec<MissingField>) -> Ty {
+    let mut at = start;
+    for name in path.split('.').filter(|n| !n.is_empty()) {
+        match notification::field(ty, name) {
+            Some(next) => ty = next,
+            None => {
+                missing.push(MissingField {
+                    name: name.to_string(),
+                    on: ty,
+                    range: at..at + name.len(),
+                });
+                return Ty::Unknown;
+            }
+        }
+        at += name.len() + 1;
+    }
+    ty
+}
+
+/// The type of a simple pipeline's value: a field chain, a variable's
+/// field chain or `index <chain> <n>`; anything else is unknown.
+fn pipeline_type(
+    toks: &[(Tok, Range<usize>)],
+    dot: Ty,
+    declared: &HashMap<String, Ty>,
+    language: &Language,
+) -> Ty {
+    let toks = match toks.iter().rposition(|(t, _)| *t == Tok::Declare) {
+        Some(i) => &toks[i + 1..],
+        None => toks,
+    };
+    let chain = |tok: &Tok| match tok {
+        Tok::Field(f) => walk(dot, f, 0, &mut Vec::new()),
+        Tok::Var(v) => {
+            let (base, path) = v.split_once('.').unwrap_or((v, ""));
+            variable_type(base, declared, language)
+                .map_or(Ty::Unknown, |ty| walk(ty, path, 0, &mut Vec::new()))
+        }
+        _ => Ty::Unknown,
+    };
+    match toks {
+        [(t, _)] => chain(t),
+        [(Tok::Ident(f), _), (t, _), (Tok::Other, _)] if f == "index" => {
+            notification::element(chain(t))
+        }
+        _ => Ty::Unknown,
+    }
+}
+
 /// The offset of the `}}` closing the action whose body starts at `from`,
-/// skipping strings.
+/// skipping strings; a comment (`/* ... */`) ends at the first `*/`.
 fn find_close(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
+    let body = text[from..].strip_prefix("- ").unwrap_or(&text[from..]);
+    if body.starts_with("/*") {
+        let start = text.len() - body.len() + 2;
+        let end = start + text[start..].find("*/")? + 2;
+        let after = &text[end..];
+        let after = after.strip_prefix(" -").unwrap_or(after);
+        return after
+            .starts_with("}}")
+            .then(|| text.len() - after.len())
+            .or_else(|| text[end..].find("}}").map(|i| end + i));
+    }
     let mut i = from;
     while i < bytes.len() {
         match bytes[i] {
@@ -494,6 +662,7 @@ mod tests {
             "{{ printf \"%.2f\" $value }}",
             "{{ index $labels \"le\" }}",
             "{{/* a comment */}}",
+            "{{/* it's a comment */}}{{ $labels.job }}{{- /* \"quoted */ -}}",
             "{{ $labels.job }}: {{ \"}}\" }}",
         ] {
             assert_eq!(problem(t), None, "{t}");

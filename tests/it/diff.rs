@@ -191,3 +191,107 @@ fn time_intervals_and_dashboards_against_a_directory() {
     let out = promspec(head.path(), &["diff", "no-such-revision"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_receivers_own_hours_and_templates_against_a_directory() {
+    let base = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("specs"), &base.path().join("specs"));
+    let head = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("specs"), &head.path().join("specs"));
+    let project = head.path().join("specs/promspec.yaml");
+    // The DBA is mailed at any hour now, except during a new maintenance window.
+    edit(
+        &project,
+        "      to: dba@example.com\n    active_time_intervals: [business-hours]\n",
+        "      to: dba@example.com\n    mute_time_intervals: [maintenance]\n",
+    );
+    edit(
+        &project,
+        "time_intervals:\n",
+        "time_intervals:\n  maintenance:\n    - weekdays: [sunday]\n",
+    );
+    // On-call's page and a Slack channel's messages say something else.
+    edit(
+        &project,
+        "      routing_key_file: /etc/alertmanager/secrets/pagerduty-routing-key\n",
+        "      routing_key_file: /etc/alertmanager/secrets/pagerduty-routing-key\n      description: '{{ .CommonLabels.alertname }} | {{ .CommonLabels.instance }}'\n",
+    );
+    edit(
+        &project,
+        "      channel: \"#ops-alerts\"\n",
+        "      channel: \"#ops-alerts\"\n      text: |\n        {{ range .Alerts }}{{ .Annotations.summary }}\n        {{ end }}\n",
+    );
+    let base_specs = base.path().join("specs");
+    let base_arg = base_specs.to_str().unwrap();
+    let found = changes(head.path(), &[base_arg]);
+
+    let active = find(&found, "receiver", "active hours", "email-dba");
+    assert_eq!(
+        (active["before"].as_str(), active["after"].as_str()),
+        (Some("business-hours"), Some("the level's"))
+    );
+    let muted = find(&found, "receiver", "muted hours", "email-dba");
+    assert_eq!(
+        (muted["before"].as_str(), muted["after"].as_str()),
+        (Some("none"), Some("maintenance"))
+    );
+    let page = find(
+        &found,
+        "receiver",
+        "template",
+        "pager-oncall pagerduty.description",
+    );
+    assert_eq!(page["before"], r#"{{ template "promspec.title" . }}"#);
+    assert_eq!(
+        page["after"],
+        "{{ .CommonLabels.alertname }} | {{ .CommonLabels.instance }}"
+    );
+    let slack = find(
+        &found,
+        "receiver",
+        "template",
+        "slack-ops-alerts slack.text",
+    );
+    assert_eq!(
+        slack["after"],
+        "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}\n"
+    );
+    // Fields left alone are not reported.
+    assert!(
+        !found
+            .iter()
+            .any(|c| c["subject"].as_str().unwrap().contains("slack.title")),
+        "{found:#?}"
+    );
+
+    // Human: one line per change, the multi-line template on its line.
+    let human = text(&promspec(head.path(), &["diff", base_arg]).stdout);
+    assert_eq!(human.lines().count(), found.len(), "{human}");
+    assert!(
+        human.contains(
+            "receiver email-dba: active hours business-hours → the level's — outside these time intervals"
+        ),
+        "{human}"
+    );
+    assert!(
+        human.contains(r#"→ {{ range .Alerts }}{{ .Annotations.summary }}\n{{ end }}\n — what the notification says"#),
+        "{human}"
+    );
+    // Markdown: a table row per change, `|` escaped, rows on one line.
+    let md = text(&promspec(head.path(), &["diff", base_arg, "--format", "markdown"]).stdout);
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| receiver "))
+        .collect();
+    assert_eq!(
+        rows.len(),
+        found.iter().filter(|c| c["area"] == "receiver").count(),
+        "{md}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r
+                .contains(r"| `{{ .CommonLabels.alertname }} \| {{ .CommonLabels.instance }}` |")),
+        "{md}"
+    );
+}

@@ -20,6 +20,9 @@
 //!      the case's test (what the operator meant: "at 95% disk usage the
 //!      critical alert fires") fails with `rejects` in its output: the rule
 //!      errors at run time, never fires, fires wrongly, or has gaps;
+//!    - `amtool-template`: `amtool check-config` accepts the file, and
+//!      `amtool template render` of the receiver's field (`receiver`,
+//!      `field`) fails with `rejects`, as the notification would;
 //!    - `artifact`: no upstream tool reads the value (an annotation, a
 //!      secret Alertmanager accepts), so the generated file named by
 //!      `artifact` is shown to carry the broken value or the secret
@@ -296,6 +299,41 @@ fn check_upstream(e: &Expect, case: &Path) -> Result<(), String> {
                 ));
             }
         }
+        "amtool-template" => {
+            // Alertmanager renders a receiver field only when it notifies;
+            // `amtool template render` runs the same code on sample data.
+            let text = receiver_field(
+                &out.join("alertmanager/alertmanager.yml"),
+                e.get("receiver"),
+                e.get("field"),
+            )?;
+            let (ok, output) = run(
+                "amtool",
+                &[
+                    "template",
+                    "render",
+                    "--template.glob=alertmanager/*.tmpl",
+                    // Alertmanager's own templates, which the Debian amtool does not load itself.
+                    "--template.glob=/usr/share/prometheus/alertmanager/*.tmpl",
+                    &format!("--template.text={text}"),
+                ],
+                &out,
+            );
+            let rejects = e.get("rejects");
+            if ok || !output.contains(rejects) {
+                return Err(format!(
+                    "amtool template render should fail on {text:?} with `{rejects}`:\n{output}"
+                ));
+            }
+            let (ok, output) = run(
+                "amtool",
+                &["check-config", "alertmanager/alertmanager.yml"],
+                &out,
+            );
+            if !ok {
+                return Err(format!("amtool check-config should pass:\n{output}"));
+            }
+        }
         "artifact" => {
             let path = out.join(e.get("artifact"));
             let content = std::fs::read_to_string(&path)
@@ -320,6 +358,35 @@ fn check_upstream(e: &Expect, case: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The value of `field` (`slack_configs.title`: the first integration of
+/// that kind, then keys) of receiver `receiver` in an Alertmanager file.
+fn receiver_field(config: &Path, receiver: &str, field: &str) -> Result<String, String> {
+    use promspec::source::SourceId;
+    let text = std::fs::read_to_string(config).map_err(|e| format!("{config:?}: {e}"))?;
+    let docs = promspec::yaml::parse(SourceId(0), &text).map_err(|e| format!("{e:?}"))?;
+    let root = &docs.first().ok_or("an empty configuration")?.root;
+    let mut node = root
+        .get("receivers")
+        .and_then(|r| r.as_seq())
+        .and_then(|rs| {
+            rs.iter().find(|r| {
+                r.get("name")
+                    .and_then(|n| n.as_scalar())
+                    .is_some_and(|n| n.value == receiver)
+            })
+        })
+        .ok_or(format!("no receiver `{receiver}`"))?;
+    for key in field.split('.') {
+        node = node.get(key).ok_or(format!("no `{field}`"))?;
+        if let Some(first) = node.as_seq().and_then(|s| s.first()) {
+            node = first;
+        }
+    }
+    node.as_scalar()
+        .map(|s| s.value.clone())
+        .ok_or(format!("`{field}` is not a string"))
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -7,7 +7,12 @@
 //! title, colour, text and links carry the alert's summary, severity,
 //! priority, feature, instance, runbook and dashboard; a receiver that
 //! writes its own title gets it; a receiver whose own hours exclude now is
-//! not notified while the others are. `promspec routes test --at` must say
+//! not notified while the others are; a receiver whose title promspec
+//! refuses (`routing/notification-template`) fails in Alertmanager too,
+//! and every template the rule accepts or refuses in a table renders or
+//! fails alike in `amtool template render`. A PagerDuty receiver whose
+//! `url` is the capture server gets Events API v2 events whose severity
+//! follows the level and whose details and links carry the alert's. `promspec routes test --at` must say
 //! the same of the bundled specs: the DBA is mailed during business hours
 //! only, on-call is paged always.
 
@@ -46,7 +51,7 @@ priorities:
   P1: {{title: High, response_time: 1h, group_wait: 1s}}
   P2: {{title: Medium, response_time: 4h, group_wait: 1s}}
 severities:
-  critical: {{priority: P1, receivers: [slack-team, slack-custom, slack-dba]}}
+  critical: {{priority: P1, receivers: [slack-team, slack-custom, slack-dba, slack-broken]}}
   warning: {{priority: P2, receivers: [slack-team]}}
 receivers:
   slack-team:
@@ -59,6 +64,11 @@ receivers:
   slack-dba:
     slack: {{channel: "#dba", api_url_file: {dba}}}
     active_time_intervals: [long-ago]
+  slack-broken:
+    slack:
+      channel: "#broken"
+      api_url_file: {broken}
+      title: "{{{{ .CommonLabels.alertname | trimSpace }}}}"
 time_intervals:
   long-ago:
     - years: ["2001"]
@@ -66,6 +76,7 @@ time_intervals:
         team = url_file("team"),
         custom = url_file("custom"),
         dba = url_file("dba"),
+        broken = url_file("broken"),
     )
 }
 
@@ -107,10 +118,20 @@ fn slack_messages_carry_the_alert_and_its_links() {
     std::fs::write(specs.join("promspec.yaml"), project_file(dir.path())).unwrap();
     std::fs::write(specs.join("checkout.yaml"), FEATURE).unwrap();
     let loaded = pipeline::load(&specs).unwrap();
-    assert!(
-        !loaded.diagnostics.has_errors(),
-        "{:#?}",
-        loaded.diagnostics
+    // The one error: a title that Alertmanager cannot render (promspec
+    // refuses to build it; compiled here anyway, as an unchecked build would).
+    let errors: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == promspec::diag::Severity::Error)
+        .map(|d| format!("{}: {}", d.id, d.message))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "routing/notification-template: the template in `slack.title` of receiver \
+          `slack-broken` cannot render: function `trimSpace` is not defined"
+        ],
     );
     let ws = loaded.workspace.unwrap();
 
@@ -126,7 +147,7 @@ fn slack_messages_carry_the_alert_and_its_links() {
     assert!(am_dir.join("promspec.tmpl").is_file());
 
     let (capture, capture_port) = Capture::serve();
-    for name in ["team", "custom", "dba"] {
+    for name in ["team", "custom", "dba", "broken"] {
         std::fs::write(
             dir.path().join(format!("{name}-url")),
             format!("http://127.0.0.1:{capture_port}/{name}\n"),
@@ -185,6 +206,21 @@ fn slack_messages_carry_the_alert_and_its_links() {
         "notifying both Slack channels",
         || !capture.at("/team").is_empty() && !capture.at("/custom").is_empty(),
     );
+    // The receiver whose title promspec refuses fails in Alertmanager too.
+    let log = dir.path().join("alertmanager.log");
+    am.wait_until(
+        Duration::from_secs(30),
+        "failing the broken receiver's notification",
+        || {
+            std::fs::read_to_string(&log).is_ok_and(|l| {
+                l.lines().any(|line| {
+                    line.contains("Notify for alerts failed")
+                        && line.contains("slack-broken/slack[0]")
+                        && line.contains(r#"function \"trimSpace\" not defined"#)
+                })
+            })
+        },
+    );
     // The DBA's route is notified in the same flush, if at all.
     let flushed = Instant::now();
     while flushed.elapsed() < Duration::from_secs(3) {
@@ -235,6 +271,12 @@ fn slack_messages_carry_the_alert_and_its_links() {
             .as_str()
             .is_some_and(|t| t.contains(&format!("<{runbook}|runbook>"))),
         "{custom:#}"
+    );
+
+    assert!(
+        capture.at("/broken").is_empty(),
+        "{:#?}",
+        capture.at("/broken")
     );
 
     // Outside its own hours, the DBA's receiver is not notified.
@@ -293,6 +335,288 @@ fn the_dba_is_mailed_in_business_hours_and_on_call_paged_always() {
             states_at(&source, "2026-03-09T09:30:00Z")[2],
             "email-dba: muted (outside business-hours)",
             "{source:?}"
+        );
+    }
+}
+
+/// Whether `promspec` refuses `text` as a Slack receiver's title with
+/// `routing/notification-template`.
+fn rule_refuses(text: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    let project = format!(
+        "project: t\ngrafana_url: https://grafana.example.com\npriorities:\n  P1: {{response_time: 1h}}\nseverities:\n  critical: {{priority: P1, receivers: [ops]}}\n  warning: {{priority: P1, receivers: [ops]}}\nreceivers:\n  ops:\n    slack:\n      channel: '#ops'\n      api_url_file: /etc/alertmanager/slack\n      title: |-\n        {text}\n"
+    );
+    std::fs::write(specs.join("promspec.yaml"), project).unwrap();
+    std::fs::write(specs.join("checkout.yaml"), FEATURE).unwrap();
+    let loaded = pipeline::load(&specs).unwrap();
+    let ids: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == promspec::diag::Severity::Error)
+        .map(|d| d.id)
+        .collect();
+    assert!(
+        ids.iter().all(|id| *id == "routing/notification-template"),
+        "{text}: {ids:?}"
+    );
+    !ids.is_empty()
+}
+
+/// What `amtool template render` says of `text`, with promspec's and
+/// Alertmanager's own templates loaded: `Err` with its message when the
+/// template cannot render.
+fn amtool_renders(text: &str, templates_dir: &Path) -> Result<String, String> {
+    let out = std::process::Command::new("amtool")
+        .args([
+            "template",
+            "render",
+            &format!("--template.glob={}/*.tmpl", templates_dir.display()),
+            // Alertmanager's own templates, which the Debian amtool does not load itself.
+            "--template.glob=/usr/share/prometheus/alertmanager/*.tmpl",
+            &format!("--template.text={text}"),
+        ])
+        .output()
+        .expect("amtool must be installed (scripts/test.sh installs it)");
+    if out.status.success() {
+        Ok(text_of(&out.stdout))
+    } else {
+        Err(text_of(&out.stderr))
+    }
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The rule's findings are true: every receiver template it accepts renders
+/// in Alertmanager 0.25 (`amtool template render`, the code path of a
+/// notification), and every one it refuses fails there.
+#[test]
+fn the_template_rule_agrees_with_alertmanager() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("promspec.tmpl"),
+        alertmanager::templates::file(),
+    )
+    .unwrap();
+    let accepted = [
+        "{{ .CommonLabels.alertname }} on {{ .CommonLabels.instance }}",
+        r#"{{ template "promspec.title" . }} {{ template "slack.default.title" . }}"#,
+        r#"{{ range .Alerts }}{{ .Labels.instance | toUpper }} {{ .StartsAt.Format "15:04" }} {{ .Fingerprint }}{{ end }}"#,
+        r#"{{ range .CommonLabels.SortedPairs }}{{ .Name }}={{ .Value }} {{ end }}{{ .GroupLabels.Names | join "," }}"#,
+        "{{ with index .Alerts 0 }}{{ .GeneratorURL }} {{ .Annotations.summary }}{{ end }} {{ $.ExternalURL }} {{ .Receiver }}",
+        r#"{{ reReplaceAll "a" "b" .Status | title }}{{ if match "^crit" .CommonLabels.severity }}!{{ end }}"#,
+        r#"{{ range $i, $a := .Alerts }}{{ $a.Labels.job }}{{ end }}{{ len .Alerts.Firing }}{{ .CommonAnnotations.Remove (stringSlice "x") }}"#,
+        r#"{{ define "mine" }}{{ .Status }}{{ end }}{{ template "mine" . }} {{/* it's mine */}}"#,
+    ];
+    let refused = [
+        ("{{ .CommonLabels.alertname | trimSpace }}", "trimSpace"),
+        ("{{ humanize 3 }}", "humanize"),
+        ("{{ $labels.instance }}", "$labels"),
+        ("{{ .Labels.instance }}", "can't evaluate field Labels"),
+        (
+            "{{ range .Alerts }}{{ .Value }}{{ end }}",
+            "can't evaluate field Value",
+        ),
+        (
+            "{{ .CommonLabels.severity.name }}",
+            "can't evaluate field name",
+        ),
+        (r#"{{ template "promspec.titel" . }}"#, "not defined"),
+        ("{{ if .Status }}firing", "unexpected EOF"),
+        ("{{ .Status", "unclosed action"),
+    ];
+    let mut failures = Vec::new();
+    for text in accepted {
+        if rule_refuses(text) {
+            failures.push(format!("the rule refuses {text:?}"));
+        }
+        if let Err(e) = amtool_renders(text, dir.path()) {
+            failures.push(format!("Alertmanager cannot render {text:?}: {e}"));
+        }
+    }
+    for (text, because) in refused {
+        if !rule_refuses(text) {
+            failures.push(format!("the rule accepts {text:?}"));
+        }
+        match amtool_renders(text, dir.path()) {
+            Ok(out) => failures.push(format!("Alertmanager renders {text:?} as {out:?}")),
+            Err(e) if !e.contains(because) => failures.push(format!(
+                "Alertmanager fails on {text:?} but not for {because:?}: {e}"
+            )),
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The labels and annotations Prometheus would send for the alert of
+/// `level` of the workspace's first feature, on `instance`.
+fn firing(
+    ws: &promspec::spec::model::Workspace,
+    level: &str,
+    instance: &str,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let alert = alertmanager::alerts(&ws.project, &ws.features)
+        .into_iter()
+        .find(|a| a.level.level.as_str() == level)
+        .unwrap_or_else(|| panic!("a {level} alert"));
+    let rules = lower::feature(&ws.project, &ws.features[0]);
+    let rule = rules
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .find(|r| {
+            r.is_alert()
+                && r.name.value == alert.alertname
+                && r.label("severity").is_some_and(|p| p.value.value == level)
+        })
+        .expect("the alerting rule");
+    let annotations = rule
+        .annotations
+        .iter()
+        .map(|p| (p.key.value.clone(), p.value.value.clone()))
+        .collect();
+    let mut labels = alert.labels.clone();
+    labels.insert("instance".into(), instance.into());
+    (labels, annotations)
+}
+
+/// Compile `specs` into `dir/alertmanager/` (configuration and templates,
+/// side by side as deployed), letting `edit` change the configuration's
+/// text, and start Alertmanager on it.
+fn alertmanager_on(
+    specs: &Path,
+    dir: &Path,
+    edit: impl Fn(String) -> String,
+) -> (promspec::spec::model::Workspace, Daemon, u16) {
+    let loaded = pipeline::load(specs).unwrap();
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "{:#?}",
+        loaded.diagnostics
+    );
+    let ws = loaded.workspace.unwrap();
+    let am_dir = dir.join("alertmanager");
+    std::fs::create_dir_all(&am_dir).unwrap();
+    for o in pipeline::compile(&ws) {
+        if o.path == names::ALERTMANAGER_PATH {
+            std::fs::write(am_dir.join("alertmanager.yml"), edit(o.content)).unwrap();
+        } else if o.path == names::ALERTMANAGER_TEMPLATES_PATH {
+            std::fs::write(am_dir.join("promspec.tmpl"), &o.content).unwrap();
+        }
+    }
+    let port = free_port();
+    let am = Daemon::start(
+        "Alertmanager",
+        ALERTMANAGER,
+        &[
+            format!(
+                "--config.file={}",
+                am_dir.join("alertmanager.yml").display()
+            ),
+            format!("--storage.path={}", dir.join("am-data").display()),
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--cluster.listen-address=".into(),
+        ],
+        dir.join("alertmanager.log"),
+        port,
+    );
+    (ws, am, port)
+}
+
+/// PagerDuty's Events API v2 event as Alertmanager sends it: the severity
+/// follows the level, the summary is promspec's title, the details and
+/// links carry what on-call needs.
+#[test]
+fn pagerduty_events_follow_the_level_and_carry_the_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    let key_file = dir.path().join("pagerduty-routing-key");
+    std::fs::write(&key_file, "0123456789abcdef0123456789abcdef\n").unwrap();
+    std::fs::write(
+        specs.join("promspec.yaml"),
+        format!(
+            "project: notify\ngrafana_url: https://grafana.example.com\npriorities:\n  P1: {{title: High, response_time: 1h, group_wait: 1s}}\n  P2: {{title: Medium, response_time: 4h, group_wait: 1s}}\nseverities:\n  critical: {{priority: P1, receivers: [pager]}}\n  warning: {{priority: P2, receivers: [pager]}}\nreceivers:\n  pager:\n    pagerduty: {{routing_key_file: {}}}\n",
+            key_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(specs.join("checkout.yaml"), FEATURE).unwrap();
+
+    let (capture, capture_port) = Capture::serve();
+    // Alertmanager posts to PagerDuty's `url`; here, the capture server.
+    let key_line = format!("- routing_key_file: {}\n", key_file.display());
+    let (ws, am, am_port) = alertmanager_on(&specs, dir.path(), |config| {
+        assert!(config.contains(&key_line), "{config}");
+        config.replace(
+            &key_line,
+            &format!("{key_line}        url: http://127.0.0.1:{capture_port}/pagerduty\n"),
+        )
+    });
+
+    // The warning first: once the critical alert fires, it inhibits the
+    // warning of the same alert name and feature.
+    let mut posted = BTreeMap::new();
+    for (n, level) in ["warning", "critical"].into_iter().enumerate() {
+        let instance = format!("shop-{}", n + 1);
+        let (labels, annotations) = firing(&ws, level, &instance);
+        let body = json!([{ "labels": labels, "annotations": annotations }]).to_string();
+        let (status, answer) = post_json(am_port, "/api/v2/alerts", &body);
+        assert_eq!(status, 200, "{answer}");
+        posted.insert(level, annotations);
+        am.wait_until(
+            Duration::from_secs(30),
+            &format!("sending the {level} event"),
+            || capture.at("/pagerduty").len() > n,
+        );
+    }
+
+    for (level, priority, instance) in [("warning", "P2", "shop-1"), ("critical", "P1", "shop-2")] {
+        let annotations = &posted[level];
+        let (summary, runbook, dashboard) = (
+            &annotations["summary"],
+            &annotations["runbook_url"],
+            &annotations["dashboard_url"],
+        );
+        let events = capture.at("/pagerduty");
+        let event = events
+            .iter()
+            .find(|e| e["payload"]["custom_details"]["severity"] == level)
+            .unwrap_or_else(|| panic!("no {level} event in {events:#?}"));
+        assert_eq!(event["routing_key"], "0123456789abcdef0123456789abcdef");
+        assert_eq!(event["event_action"], "trigger", "{event:#}");
+        let payload = &event["payload"];
+        assert_eq!(payload["severity"], level, "{event:#}");
+        assert_eq!(
+            payload["summary"],
+            format!("[FIRING:1] {priority} {level}: {summary} (checkout)"),
+            "{event:#}"
+        );
+        let details = &payload["custom_details"];
+        for (key, value) in [
+            ("priority", priority),
+            ("feature", "checkout"),
+            ("team", "payments"),
+            ("instance", instance),
+            ("summary", summary.as_str()),
+            ("runbook_url", runbook.as_str()),
+            ("dashboard_url", dashboard.as_str()),
+        ] {
+            assert_eq!(details[key], value, "{key} in {event:#}");
+        }
+        assert!(runbook.starts_with("https://runbooks.example.com/checkout"));
+        assert!(dashboard.starts_with("https://grafana.example.com/d/"));
+        assert_eq!(
+            event["links"],
+            json!([
+                {"href": runbook, "text": "Runbook"},
+                {"href": dashboard, "text": "Dashboard"},
+            ]),
+            "{event:#}"
         );
     }
 }

@@ -30,6 +30,18 @@ pub fn reference(project: &Project) -> String {
     }
 }
 
+/// The fields a receiver may write itself, as `(integration, field)`; each
+/// replaces the default of the same name below.
+pub const OVERRIDABLE: &[(&str, &str)] = &[
+    ("slack", "title"),
+    ("slack", "text"),
+    ("email", "subject"),
+    ("email", "html"),
+    ("pagerduty", "description"),
+    ("opsgenie", "message"),
+    ("opsgenie", "description"),
+];
+
 /// A call of the definition `name`.
 fn call(name: &str) -> String {
     format!("{{{{ template \"{name}\" . }}}}")

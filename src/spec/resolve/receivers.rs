@@ -61,13 +61,24 @@ pub(super) fn receiver(
     if let Some(s) = &def.slack {
         written.push(("slack.channel", Some(&s.channel)));
         written.push(("slack.api_url_file", s.api_url_file.as_ref()));
+        written.push(("slack.title", s.title.as_ref()));
+        written.push(("slack.text", s.text.as_ref()));
+    }
+    if let Some(e) = &def.email {
+        written.push(("email.to", Some(&e.to)));
+        written.push(("email.subject", e.subject.as_ref()));
+        written.push(("email.html", e.html.as_ref()));
     }
     if let Some(p) = &def.pagerduty {
         written.push(("pagerduty.routing_key_file", p.routing_key_file.as_ref()));
         written.push(("pagerduty.service_key_file", p.service_key_file.as_ref()));
+        written.push(("pagerduty.description", p.description.as_ref()));
     }
     if let Some(o) = &def.opsgenie {
         written.push(("opsgenie.api_key_file", o.api_key_file.as_ref()));
+        written.push(("opsgenie.priority", o.priority.as_ref()));
+        written.push(("opsgenie.message", o.message.as_ref()));
+        written.push(("opsgenie.description", o.description.as_ref()));
     }
     if let Some(w) = &def.webhook {
         written.push(("webhook.url", w.url.as_ref()));
