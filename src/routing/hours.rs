@@ -14,31 +14,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 
 use crate::spec::model::{TimeInterval, TimeRange};
-
-const WEEKDAYS: [&str; 7] = [
-    "sunday",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-];
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use crate::spec::resolve::{MONTHS, WEEKDAYS};
 
 /// Why a route does or does not notify at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -29,6 +29,7 @@ mod url;
 
 pub use feature::resolve_feature;
 pub use project::resolve_project;
+pub use time::{MONTHS, WEEKDAYS};
 
 use std::collections::BTreeMap;
 use std::time::Duration;

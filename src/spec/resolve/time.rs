@@ -24,7 +24,8 @@ use crate::spec::decode::did_you_mean;
 use crate::spec::model::TimeRange;
 use crate::spec::raw;
 
-const WEEKDAYS: [&str; 7] = [
+/// Alertmanager's weekday names, Sunday first (index = days from Sunday).
+pub const WEEKDAYS: [&str; 7] = [
     "sunday",
     "monday",
     "tuesday",
@@ -34,7 +35,8 @@ const WEEKDAYS: [&str; 7] = [
     "saturday",
 ];
 
-const MONTHS: [&str; 12] = [
+/// Alertmanager's month names, January first.
+pub const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
