@@ -5,6 +5,7 @@
 
 mod alertmanager;
 mod alertmanager_live;
+mod alert_names;
 mod alerts_section;
 mod architecture;
 mod catalog;
