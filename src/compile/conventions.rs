@@ -90,11 +90,7 @@ pub fn markdown_code(text: &str) -> String {
         out.push_str("</code>");
         return out;
     }
-    let longest = visible
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = visible.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if visible.starts_with([' ', '`']) || visible.ends_with([' ', '`']) {
         " "

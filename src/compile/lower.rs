@@ -145,7 +145,10 @@ fn alert(
         kind: RuleKind::Alerting,
         name: Spanned::new(
             names::alert_name(feature, threshold),
-            threshold.alert.as_ref().map_or(threshold.id_span, |a| a.span),
+            threshold
+                .alert
+                .as_ref()
+                .map_or(threshold.id_span, |a| a.span),
         ),
         expr: Expression {
             text: expr,

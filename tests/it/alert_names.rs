@@ -181,7 +181,10 @@ fn diff_reports_a_renamed_hostile_name_as_written() {
     let before = std::fs::read_to_string(&spec).unwrap();
     std::fs::write(
         &spec,
-        before.replace("PostgresqlBloatIndexHigh(>80%)", "PG | bloat `index` (>80%)"),
+        before.replace(
+            "PostgresqlBloatIndexHigh(>80%)",
+            "PG | bloat `index` (>80%)",
+        ),
     )
     .unwrap();
     let base_specs = base.join("specs");

@@ -369,7 +369,11 @@ fn original_alerts(text: &str) -> BTreeMap<(String, String), Vec<OriginalAlert>>
                 .map_or("warning", |l| l.as_str());
             out.entry((name.to_string(), level.to_string()))
                 .or_default()
-                .push((expr.to_string(), duration(&r["for"]), duration(&r["keep_firing_for"])));
+                .push((
+                    expr.to_string(),
+                    duration(&r["for"]),
+                    duration(&r["keep_firing_for"]),
+                ));
         }
     }
     out
@@ -421,7 +425,9 @@ fn structural(
             .ok_or_else(|| format!("no generated {level} alert"))?;
         let expr = alert["expr"].as_str().unwrap();
         if !expr.starts_with(&format!("{record_name}{{")) {
-            return Err(format!("the {level} alert does not read `{record_name}`: {expr}"));
+            return Err(format!(
+                "the {level} alert does not read `{record_name}`: {expr}"
+            ));
         }
         let cmp = parse(expr)?
             .facts()
@@ -431,7 +437,9 @@ fn structural(
         let (Some(number), Some(Side::Right), false) =
             (cmp.threshold, cmp.threshold_side, cmp.return_bool)
         else {
-            return Err(format!("the {level} alert is not `<series> <op> <number>`: {expr}"));
+            return Err(format!(
+                "the {level} alert is not `<series> <op> <number>`: {expr}"
+            ));
         };
         let op = cmp.op;
         let [(original, for_, keep)] = originals
@@ -622,4 +630,72 @@ fn import_splits_by_label_and_never_overwrites() {
     assert_eq!(linked.status.code(), Some(2), "{}", text(&linked.stderr));
     assert!(!tmp.path().join("nowhere").exists());
     assert!(!other.join("promspec.yaml").exists());
+}
+
+/// Every alert keeps its name, however it is written: the corpus files
+/// whose names are not identifiers (`PostgresqlBloatIndexHigh(>80%)`)
+/// import, build, and the generated rule files hold each original name.
+#[test]
+fn import_keeps_every_original_alert_name() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/rules");
+    let mut hostile = 0;
+    for rel in [
+        "awesome-prometheus-alerts/postgresql/postgres-exporter.yml",
+        "awesome-prometheus-alerts/mysql/mysqld-exporter.yml",
+    ] {
+        let original = std::fs::read_to_string(corpus.join(rel)).unwrap();
+        let names: Vec<String> = original_severities(&original)
+            .into_keys()
+            .chain(
+                yaml_to_json(&original)["groups"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|g| g["rules"].as_array().into_iter().flatten())
+                    .filter_map(|r| r["alert"].as_str().map(str::to_string)),
+            )
+            .collect();
+        hostile += names
+            .iter()
+            .filter(|n| !promspec::spec::resolve::is_identifier_alert_name(n))
+            .count();
+        let tmp = tempfile::tempdir().unwrap();
+        let specs = tmp.path().join("specs");
+        let out = Command::new(crate::support::bin())
+            .current_dir(&corpus)
+            .env("NO_COLOR", "1")
+            .args(["import", rel, "--specs"])
+            .arg(&specs)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            !text(&out.stdout).contains("default name applies"),
+            "{}",
+            text(&out.stdout)
+        );
+        let build = promspec(tmp.path(), &["build"]);
+        assert!(build.status.success(), "{}", text(&build.stderr));
+        let mut generated = Vec::new();
+        for entry in std::fs::read_dir(tmp.path().join("generated/prometheus")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".rules.yml") {
+                let doc = yaml_to_json(&std::fs::read_to_string(&path).unwrap());
+                for g in doc["groups"].as_array().unwrap() {
+                    for r in g["rules"].as_array().unwrap() {
+                        if let Some(a) = r["alert"].as_str() {
+                            generated.push(a.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        for name in &names {
+            assert!(generated.contains(name), "{rel}: `{name}` was renamed");
+        }
+    }
+    assert!(
+        hostile >= 4,
+        "the files hold names that are not identifiers"
+    );
 }

@@ -256,7 +256,11 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
                 format!("`{}`", a.feature.slug),
                 match a.slo {
                     Some((_, Some(tier))) => {
-                        format!("{} (`{}`)", names::markdown_code(&a.alertname), tier.as_str())
+                        format!(
+                            "{} (`{}`)",
+                            names::markdown_code(&a.alertname),
+                            tier.as_str()
+                        )
                     }
                     _ => names::markdown_code(&a.alertname),
                 },

@@ -244,9 +244,8 @@ impl Model {
         // bisecting towards it: bisection from a neighbour stops a hair
         // away (`-9e-22` for `0`), where noise decides a comparison.
         let hit = |exact: bool| {
-            (0..grid.len()).find(|&i| {
-                values[i].is_some_and(|v| if exact { v == y } else { close(v) })
-            })
+            (0..grid.len())
+                .find(|&i| values[i].is_some_and(|v| if exact { v == y } else { close(v) }))
         };
         if let Some(i) = hit(true).or_else(|| hit(false)) {
             return Some(grid[i]);

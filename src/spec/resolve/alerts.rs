@@ -47,7 +47,9 @@ pub fn is_record_name(s: &str) -> bool {
 fn invalid_alert_name(name: &raw::Str) -> Diagnostic {
     Diagnostic::error("spec/invalid-alert-name", "the alert name is empty")
         .with_label(name.span, "Prometheus rejects an empty alert name")
-        .with_help("name the alert, e.g. `NodeExporterDown`, or remove `alert:` for the default name")
+        .with_help(
+            "name the alert, e.g. `NodeExporterDown`, or remove `alert:` for the default name",
+        )
 }
 
 fn invalid_record_name(name: &raw::Str) -> Diagnostic {

@@ -65,7 +65,11 @@ fn check(cx: &RuleCx, out: &mut Vec<Diagnostic>) {
         return;
     }
     if let Some(what) = mistyped(&cx.rule.name.value) {
-        out.push(suspicious_name(cx.rule.name.span, &cx.rule.name.value, what));
+        out.push(suspicious_name(
+            cx.rule.name.span,
+            &cx.rule.name.value,
+            what,
+        ));
     }
 }
 
