@@ -101,8 +101,9 @@ pub fn markdown_code(text: &str) -> String {
 }
 
 /// `text` as plain Markdown text inside a table cell, shown as written:
-/// ASCII punctuation backslash-escaped (no emphasis, links or code spans;
-/// `\|` stays in its cell), control characters shown escaped (`\n`).
+/// the punctuation that could start markup backslash-escaped (no emphasis,
+/// links, HTML or code spans; `\|` stays in its cell), control characters
+/// shown escaped (`\n`).
 pub fn markdown_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -111,7 +112,7 @@ pub fn markdown_text(text: &str) -> String {
             '\t' => out.push_str("\\\\t"),
             '\r' => out.push_str("\\\\r"),
             c if c.is_control() => out.push_str(&format!("\\\\u{{{:04x}}}", c as u32)),
-            c if c.is_ascii_punctuation() => {
+            c if "\\`*_[]<>|~&!".contains(c) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -582,6 +583,18 @@ pub fn severity_value(level: Level) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_code_shows_any_alert_name() {
+        assert_eq!(markdown_code("HighCpu"), "`HighCpu`");
+        assert_eq!(markdown_code("A | B (>80%)"), r"`A \| B (>80%)`");
+        assert_eq!(markdown_code("a `b` c"), "``a `b` c``");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+        assert_eq!(markdown_code(" lead"), "`  lead `");
+        assert_eq!(markdown_code("a\nb"), r"`a\nb`");
+        assert_eq!(markdown_code(r"a\|b"), "<code>a&#92;&#124;b</code>");
+        assert_eq!(markdown_text("A (x) *b* | `c`"), r"A (x) \*b\* \| \`c\`");
+    }
 
     #[test]
     fn names() {
