@@ -573,12 +573,7 @@ pub fn markdown(changes: &[Change]) -> String {
     out.push_str("| | what | change | before | after | why it matters |\n| --- | --- | --- | --- | --- | --- |\n");
     let cell = |s: &Option<String>| {
         s.as_deref()
-            .map(|s| {
-                format!(
-                    "`{}`",
-                    s.replace('|', "\\|").replace('`', "'").replace('\n', "\\n")
-                )
-            })
+            .map(crate::compile::conventions::markdown_code)
             .unwrap_or_default()
     };
     for c in changes {
@@ -586,7 +581,7 @@ pub fn markdown(changes: &[Change]) -> String {
             out,
             "| {} | {} | {} | {} | {} | {} |",
             c.area,
-            c.subject.replace('|', "\\|"),
+            crate::compile::conventions::markdown_text(&c.subject),
             c.kind,
             cell(&c.before),
             cell(&c.after),

@@ -160,7 +160,7 @@ fn row(
     }
     [
         title,
-        format!("`{alertname}`"),
+        names::markdown_code(&alertname),
         condition,
         words::level(level.level, lang).to_string(),
         duration,

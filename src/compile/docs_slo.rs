@@ -130,9 +130,9 @@ pub fn render(
         let _ = writeln!(out, "- {}: {}", w.sli, sli_text(slo, lang));
         let _ = writeln!(
             out,
-            "- {}: `{}`",
+            "- {}: {}",
             w.alert,
-            names::slo_alert_name(feature, slo)
+            names::markdown_code(&names::slo_alert_name(feature, slo))
         );
         if slo.tiers.is_empty() {
             let _ = writeln!(out, "\n{}", w.no_alert);

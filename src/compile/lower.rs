@@ -143,7 +143,13 @@ fn alert(
     );
     Rule {
         kind: RuleKind::Alerting,
-        name: Spanned::new(names::alert_name(feature, threshold), threshold.id_span),
+        name: Spanned::new(
+            names::alert_name(feature, threshold),
+            threshold
+                .alert
+                .as_ref()
+                .map_or(threshold.id_span, |a| a.span),
+        ),
         expr: Expression {
             text: expr,
             span: level.value_span,

@@ -46,7 +46,10 @@ pub fn alert(project: &Project, feature: &Feature, a: &Alert) -> Rule {
         .or_insert_with(|| names::feature_dashboard_url(&project.grafana_url, feature));
     Rule {
         kind: RuleKind::Alerting,
-        name: Spanned::new(names::spec_alert_name(feature, a), a.id_span),
+        name: Spanned::new(
+            names::spec_alert_name(feature, a),
+            a.alert.as_ref().map_or(a.id_span, |n| n.span),
+        ),
         expr: Expression::from_query(&a.expr),
         for_: (!level.for_.is_zero()).then(|| Spanned::new(level.for_, level.for_span)),
         keep_firing_for: level.keep_firing_for.map(|d| Spanned::new(d, level.span)),

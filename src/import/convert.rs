@@ -260,7 +260,7 @@ fn threshold(name: &str, rules: &[&Rule], options: &Options) -> Result<Threshold
     labels.remove("team");
     Ok(Threshold {
         id: String::new(),
-        alert: valid_alert_name(name).then(|| name.to_string()),
+        alert: Some(name.to_string()),
         query,
         unit,
         labels,
@@ -281,7 +281,7 @@ fn kept(rule: &Rule, reason: &str) -> Alert {
     labels.remove("team");
     Alert {
         id: String::new(),
-        alert: valid_alert_name(&rule.name.value).then(|| rule.name.value.clone()),
+        alert: Some(rule.name.value.clone()),
         expr: rule.expr.text.trim().to_string(),
         for_: rule.for_.as_ref().map(|f| f.value),
         keep_firing_for: rule.keep_firing_for.as_ref().map(|k| k.value),
@@ -314,26 +314,8 @@ fn note_kept(alert: &Alert, rule: &Rule, notes: &mut Vec<String>) {
     }
 }
 
-/// Whether a spec can hold `name` as an alert name.
-pub fn valid_alert_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// Labels the generated alert overrides.
 fn note_labels(rule: &Rule, team: &str, notes: &mut Vec<String>) {
-    if !valid_alert_name(&rule.name.value) {
-        let note = format!(
-            "`{}` is not a valid alert name in a spec: the default name applies (silences on the old name no longer match)",
-            rule.name.value
-        );
-        if !notes.contains(&note) {
-            notes.push(note);
-        }
-    }
     if let Some(s) = severity(rule).filter(|s| shape::level_of(s).is_some_and(|l| l.as_str() != *s))
     {
         let level = shape::level_of(s).map_or("", |l| l.as_str());

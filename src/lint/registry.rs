@@ -188,6 +188,18 @@ pub static RULES: &[RuleMeta] = &[
         alerts::name_collision::NameCollision
     ),
     rule!(
+        "alerts/name-style",
+        Style,
+        Off,
+        alerts::name_style::NameStyle
+    ),
+    rule!(
+        "alerts/suspicious-name",
+        Suspicious,
+        Warning,
+        alerts::suspicious_name::SuspiciousName
+    ),
+    rule!(
         "alerts/template",
         Correctness,
         Error,

@@ -224,6 +224,15 @@ impl Expr {
         facts::value_type(&self.ast)
     }
 
+    /// Whether `other` has the same syntax tree: the same operators,
+    /// functions, selectors, matchers, numbers and modifiers in the same
+    /// structure, whatever the spacing, comments or number spelling
+    /// (`1e3` and `1000`). Two such expressions return the same series on
+    /// any data.
+    pub fn same_tree(&self, other: &Expr) -> bool {
+        self.ast == other.ast && self.regexes == other.regexes
+    }
+
     /// Which labels the result series can carry (conservative); computed
     /// on first use.
     pub fn output_labels(&self) -> &OutputLabels {

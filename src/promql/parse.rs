@@ -170,7 +170,7 @@ fn check_depth(tokens: &[Token]) -> Result<(), SyntaxError> {
 }
 
 /// The regex matchers handed to promql-parser as placeholders, by index.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(super) struct Regexes(Vec<String>);
 
 /// The prefix of a placeholder value; an expression that contains it is

@@ -387,7 +387,7 @@ raw_struct! {
     Threshold as "threshold" {
         /// Slug, unique within the feature: `^[a-z][a-z0-9-]*$`.
         id: Str,
-        /// The alert name, verbatim (`^[a-zA-Z_][a-zA-Z0-9_]*$`; default: the feature and the id in CamelCase). Keep an existing name so silences and inhibitions survive.
+        /// The alert name, verbatim: any non-empty string, as Prometheus accepts (identifier style `^[a-zA-Z_][a-zA-Z0-9_]*$` is conventional, see lint `alerts/name-style`; default: the feature and the id in CamelCase). Keep an existing name so silences and inhibitions survive.
         alert: Option<Str>,
         /// Title as the runbook writes it.
         title: Option<Str>,
@@ -433,7 +433,7 @@ raw_struct! {
     Alert as "alert" {
         /// Slug, unique within the feature across thresholds, alerts and SLOs: `^[a-z][a-z0-9-]*$`.
         id: Str,
-        /// The alert name, verbatim (`^[a-zA-Z_][a-zA-Z0-9_]*$`; default: the feature and the id in CamelCase).
+        /// The alert name, verbatim: any non-empty string, as Prometheus accepts (identifier style `^[a-zA-Z_][a-zA-Z0-9_]*$` is conventional, see lint `alerts/name-style`; default: the feature and the id in CamelCase).
         alert: Option<Str>,
         /// Title as the runbook writes it.
         title: Option<Str>,

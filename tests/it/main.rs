@@ -3,6 +3,7 @@
 //! Tests that need upstream tools (promtool, amtool, Prometheus, Alertmanager,
 //! Grafana's types) fail when the tool is missing; `scripts/test.sh` installs them.
 
+mod alert_names;
 mod alertmanager;
 mod alertmanager_live;
 mod alerts_section;

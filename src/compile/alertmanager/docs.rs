@@ -255,8 +255,14 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
             &[
                 format!("`{}`", a.feature.slug),
                 match a.slo {
-                    Some((_, Some(tier))) => format!("`{}` (`{}`)", a.alertname, tier.as_str()),
-                    _ => format!("`{}`", a.alertname),
+                    Some((_, Some(tier))) => {
+                        format!(
+                            "{} (`{}`)",
+                            names::markdown_code(&a.alertname),
+                            tier.as_str()
+                        )
+                    }
+                    _ => names::markdown_code(&a.alertname),
                 },
                 names::severity_value(a.level.level).to_string(),
                 receivers,

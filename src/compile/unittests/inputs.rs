@@ -240,12 +240,17 @@ impl Model {
         grid.sort_by(f64::total_cmp);
         let values: Vec<Option<f64>> = grid.iter().map(|&x| f(x)).collect();
         let close = |v: f64| (v - y).abs() <= 1e-9 * y.abs().max(1e-12);
+        // A grid point that gives the value (exactly, preferably) wins over
+        // bisecting towards it: bisection from a neighbour stops a hair
+        // away (`-9e-22` for `0`), where noise decides a comparison.
+        let hit = |exact: bool| {
+            (0..grid.len())
+                .find(|&i| values[i].is_some_and(|v| if exact { v == y } else { close(v) }))
+        };
+        if let Some(i) = hit(true).or_else(|| hit(false)) {
+            return Some(grid[i]);
+        }
         for i in 0..grid.len() {
-            if let Some(v) = values[i]
-                && close(v)
-            {
-                return Some(grid[i]);
-            }
             if i + 1 == grid.len() {
                 break;
             }

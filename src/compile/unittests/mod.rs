@@ -866,6 +866,7 @@ impl Ctx<'_> {
         series: Vec<(Labels, Vec<Run>)>,
     ) -> Result<Body, Failure> {
         let rules = self.alert_rules()?;
+        let exact = exact_values(&series);
         let trace = match self.full {
             Some(data) => simulate::run_on(data, recorded, &rules, self.interval_ms),
             None => simulate::run(recorded, &rules, self.interval_ms),
@@ -946,8 +947,14 @@ impl Ctx<'_> {
                     let rule = &rules[f.rule];
                     let annotations = rule.annotations(f, f.value).map_err(Failure::Other)?;
                     // Refuse an annotation whose text would change if its
-                    // value moved by a billionth: noise could decide it.
-                    for factor in [1.0 + 1e-9, 1.0 - 1e-9] {
+                    // value moved by a billionth: noise could decide it,
+                    // unless the value is exact in any evaluator.
+                    let noise = if exact(f.value) {
+                        [].as_slice()
+                    } else {
+                        [1.0 + 1e-9, 1.0 - 1e-9].as_slice()
+                    };
+                    for &factor in noise {
                         if rule
                             .annotations(f, f.value * factor)
                             .map_err(Failure::Other)?
@@ -984,6 +991,31 @@ impl Ctx<'_> {
             checks,
             timeline,
         })
+    }
+}
+
+/// Which alert values every evaluator computes bit for bit from `series`:
+/// a value an input holds as written (a selection, `max`, `min`, a filter
+/// pass it through unchanged), and, when every input is a flat run of
+/// integers (no counter), any integer below 2^53 (sums and counts of
+/// integers are exact in any order). An annotation that prints such a
+/// value (`{{ $value }}`) cannot be decided by floating-point noise.
+fn exact_values(series: &[(Labels, Vec<Run>)]) -> impl Fn(f64) -> bool + use<> {
+    let mut held = BTreeSet::new();
+    let mut flat_integers = true;
+    for (_, runs) in series {
+        for r in runs {
+            if r.step == 0.0 {
+                held.insert(r.start.to_bits());
+            }
+            if r.step != 0.0 || r.start.fract() != 0.0 || r.start.abs() >= 2f64.powi(53) {
+                flat_integers = false;
+            }
+        }
+    }
+    move |v: f64| {
+        held.contains(&v.to_bits())
+            || (flat_integers && v.fract() == 0.0 && v.abs() < 2f64.powi(53))
     }
 }
 

@@ -18,8 +18,16 @@ use crate::spec::raw;
 /// The `absent_over_time` window of a no-data alert whose spec sets no `for`.
 pub const DEFAULT_NO_DATA_WINDOW: Duration = Duration::from_secs(600);
 
-/// Whether `s` is a valid Prometheus alert name (`^[a-zA-Z_][a-zA-Z0-9_]*$`).
+/// Whether Prometheus accepts `s` as an alert name: any non-empty string
+/// (rule files are UTF-8, so any string a spec holds).
+/// [`is_identifier_alert_name`] is the conventional style.
 pub fn is_alert_name(s: &str) -> bool {
+    !s.is_empty()
+}
+
+/// Whether `s` is an identifier-style alert name (`^[a-zA-Z_][a-zA-Z0-9_]*$`),
+/// the style `alerts/name-style` suggests.
+pub fn is_identifier_alert_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars
         .next()
@@ -37,12 +45,11 @@ pub fn is_record_name(s: &str) -> bool {
 }
 
 fn invalid_alert_name(name: &raw::Str) -> Diagnostic {
-    Diagnostic::error(
-        "spec/invalid-alert-name",
-        format!("`{}` is not a valid alert name", name.value),
-    )
-    .with_label(name.span, "must match ^[a-zA-Z_][a-zA-Z0-9_]*$")
-    .with_help("use letters, digits and `_`, starting with a letter, e.g. `NodeExporterDown`")
+    Diagnostic::error("spec/invalid-alert-name", "the alert name is empty")
+        .with_label(name.span, "Prometheus rejects an empty alert name")
+        .with_help(
+            "name the alert, e.g. `NodeExporterDown`, or remove `alert:` for the default name",
+        )
 }
 
 fn invalid_record_name(name: &raw::Str) -> Diagnostic {
@@ -291,11 +298,14 @@ mod tests {
     #[test]
     fn alert_names() {
         for ok in ["HighCpu", "_x", "A1_b"] {
-            assert!(is_alert_name(ok), "{ok}");
+            assert!(is_alert_name(ok) && is_identifier_alert_name(ok), "{ok}");
         }
-        for bad in ["", "1x", "High-Cpu", "a:b", "日本"] {
-            assert!(!is_alert_name(bad), "{bad}");
+        // Prometheus accepts any non-empty name; the style check does not.
+        for other in ["1x", "High-Cpu", "a:b", "日本", "Bloat(>80%)", " a", "a\nb"] {
+            assert!(is_alert_name(other), "{other}");
+            assert!(!is_identifier_alert_name(other), "{other}");
         }
+        assert!(!is_alert_name(""));
     }
 
     #[test]

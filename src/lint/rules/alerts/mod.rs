@@ -8,6 +8,8 @@ pub mod missing_comparison;
 pub mod missing_for;
 pub mod missing_severity;
 pub mod name_collision;
+pub mod name_style;
+pub mod suspicious_name;
 pub mod template;
 pub mod unknown_severity;
 
