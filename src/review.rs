@@ -573,7 +573,7 @@ pub fn markdown(changes: &[Change]) -> String {
     out.push_str("| | what | change | before | after | why it matters |\n| --- | --- | --- | --- | --- | --- |\n");
     let cell = |s: &Option<String>| {
         s.as_deref()
-            .map(crate::compile::conventions::markdown_code)
+            .map(crate::compile::markdown::code)
             .unwrap_or_default()
     };
     for c in changes {
@@ -581,7 +581,7 @@ pub fn markdown(changes: &[Change]) -> String {
             out,
             "| {} | {} | {} | {} | {} | {} |",
             c.area,
-            crate::compile::conventions::markdown_text(&c.subject),
+            crate::compile::markdown::text(&c.subject),
             c.kind,
             cell(&c.before),
             cell(&c.after),

@@ -59,69 +59,6 @@ pub fn markdown_header(source: &str) -> String {
     format!("<!-- {GENERATED_NOTICE} Source: {source}. Regenerate with `promspec build`. -->\n")
 }
 
-/// `text` (an alert name: any string Prometheus accepts) as inline code
-/// that is safe inside a GitHub-flavored Markdown table cell and shows the
-/// text as written: a code span whose backtick fence is longer than any
-/// run of backticks inside, padded when the text starts or ends with a
-/// space or a backtick, `|` escaped as `\|`; control characters shown
-/// escaped (`\n`). A backslash right before a `|` cannot be written in a
-/// code span inside a table (the table reads `\\` as an escape pair), so
-/// such text becomes `<code>` with its punctuation as character references.
-pub fn markdown_code(text: &str) -> String {
-    let mut visible = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => visible.push_str("\\n"),
-            '\t' => visible.push_str("\\t"),
-            '\r' => visible.push_str("\\r"),
-            c if c.is_control() => visible.push_str(&format!("\\u{{{:04x}}}", c as u32)),
-            c => visible.push(c),
-        }
-    }
-    if visible.contains("\\|") {
-        let mut out = String::from("<code>");
-        for c in visible.chars() {
-            if c.is_ascii_punctuation() {
-                out.push_str(&format!("&#{};", c as u32));
-            } else {
-                out.push(c);
-            }
-        }
-        out.push_str("</code>");
-        return out;
-    }
-    let longest = visible.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if visible.starts_with([' ', '`']) || visible.ends_with([' ', '`']) {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{}{pad}{fence}", visible.replace('|', "\\|"))
-}
-
-/// `text` as plain Markdown text inside a table cell, shown as written:
-/// the punctuation that could start markup backslash-escaped (no emphasis,
-/// links, HTML or code spans; `\|` stays in its cell), control characters
-/// shown escaped (`\n`).
-pub fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\\\n"),
-            '\t' => out.push_str("\\\\t"),
-            '\r' => out.push_str("\\\\r"),
-            c if c.is_control() => out.push_str(&format!("\\\\u{{{:04x}}}", c as u32)),
-            c if "\\`*_[]<>|~&!".contains(c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The header comment of a generated Alertmanager template file.
 pub fn template_header(source: &str) -> String {
     format!(
@@ -583,18 +520,6 @@ pub fn severity_value(level: Level) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_code_shows_any_alert_name() {
-        assert_eq!(markdown_code("HighCpu"), "`HighCpu`");
-        assert_eq!(markdown_code("A | B (>80%)"), r"`A \| B (>80%)`");
-        assert_eq!(markdown_code("a `b` c"), "``a `b` c``");
-        assert_eq!(markdown_code("`x"), "`` `x ``");
-        assert_eq!(markdown_code(" lead"), "`  lead `");
-        assert_eq!(markdown_code("a\nb"), r"`a\nb`");
-        assert_eq!(markdown_code(r"a\|b"), "<code>a&#92;&#124;b</code>");
-        assert_eq!(markdown_text("A (x) *b* | `c`"), r"A (x) \*b\* \| \`c\`");
-    }
 
     #[test]
     fn names() {

@@ -16,6 +16,7 @@ use crate::compile::conventions as names;
 use crate::compile::docs_alerts;
 use crate::compile::docs_slo;
 use crate::compile::grafana::feature::{Section, layout};
+use crate::compile::markdown;
 use crate::compile::words;
 use crate::spec::model::{Feature, Integration, Language, Level, LevelRule, Project, Threshold};
 use crate::spec::units::format_duration;
@@ -125,10 +126,9 @@ pub fn render(project: &Project, feature: &Feature) -> String {
         let mut head = vec![w.metric];
         head.extend(levels.iter().map(|l| words::level(*l, lang)));
         head.extend([w.duration, w.channel, w.response, w.action]);
-        row(&mut out, head.iter().map(|s| s.to_string()));
-        row(&mut out, head.iter().map(|_| "---".to_string()));
+        markdown::header(&mut out, &head);
         for (index, threshold) in thresholds {
-            row(&mut out, cells(project, feature, index, threshold, &levels));
+            markdown::row(&mut out, cells(project, feature, index, threshold, &levels));
         }
     }
     docs_alerts::render(&mut out, project, feature, &|r| channels(project, r));
@@ -158,7 +158,7 @@ fn cells(
     let rule = |level: Level| threshold.levels.iter().find(|l| l.level == level);
     let mut cells = vec![format!(
         "[{}]({})",
-        escape(&threshold.title),
+        markdown::cell(&threshold.title),
         names::dashboard_url(&project.grafana_url, feature, index)
     )];
     cells.extend(
@@ -182,7 +182,11 @@ fn cells(
         Some(p) => format!("{} {}", p.name, words::within(p.response_time, lang)),
         None => r.priority.clone(),
     }));
-    let mut action = threshold.action.as_deref().map(escape).unwrap_or_default();
+    let mut action = threshold
+        .action
+        .as_deref()
+        .map(markdown::cell)
+        .unwrap_or_default();
     if let Some(url) = &threshold.runbook {
         let link = format!("[{}]({url})", words::runbook(lang));
         action = if action.is_empty() {
@@ -235,7 +239,7 @@ fn channels(project: &Project, receivers: &[String]) -> String {
     if out.is_empty() {
         return NONE.into();
     }
-    escape(&out.join(", "))
+    markdown::cell(&out.join(", "))
 }
 
 /// The priorities the feature's levels use, as the runbooks list them.
@@ -269,38 +273,16 @@ fn priorities(out: &mut String, project: &Project, feature: &Feature) {
         return;
     }
     let _ = writeln!(out, "\n## {}\n", w.priorities);
-    row(
-        out,
-        [w.priority, w.class, w.response, w.description].map(String::from),
-    );
-    row(out, ["---"; 4].map(String::from));
+    markdown::header(out, &[w.priority, w.class, w.response, w.description]);
     for p in used {
-        row(
+        markdown::row(
             out,
             [
                 p.name.clone(),
-                p.title.as_deref().map_or(NONE.into(), escape),
+                p.title.as_deref().map_or(NONE.into(), markdown::cell),
                 words::within(p.response_time, feature.docs_language),
-                p.description.as_deref().map_or(NONE.into(), escape),
+                p.description.as_deref().map_or(NONE.into(), markdown::cell),
             ],
         );
     }
-}
-
-fn row(out: &mut String, cells: impl IntoIterator<Item = String>) {
-    out.push('|');
-    for cell in cells {
-        out.push(' ');
-        out.push_str(&cell);
-        out.push_str(" |");
-    }
-    out.push('\n');
-}
-
-/// Make text safe inside a table cell.
-fn escape(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
 }

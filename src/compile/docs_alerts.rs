@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::compile::conventions as names;
+use crate::compile::markdown;
 use crate::compile::words;
 use crate::spec::model::{Feature, Language, LevelRule, Project};
 use crate::spec::units::format_duration;
@@ -83,7 +84,7 @@ pub fn render(
             feature,
             format!(
                 "[{} ({})]({})",
-                escape(&t.title),
+                markdown::cell(&t.title),
                 w.no_data,
                 names::dashboard_url(&project.grafana_url, feature, index)
             ),
@@ -100,9 +101,9 @@ pub fn render(
         rows.push(row(
             project,
             feature,
-            escape(&a.title),
+            markdown::cell(&a.title),
             names::spec_alert_name(feature, a),
-            format!("`{}`", escape(a.expr.text.trim()).replace('`', "'")),
+            format!("`{}`", markdown::cell(a.expr.text.trim()).replace('`', "'")),
             &a.level,
             w.immediately,
             a.action.as_deref(),
@@ -114,10 +115,9 @@ pub fn render(
         return;
     }
     let _ = writeln!(out, "\n## {}\n\n{}\n", w.heading, w.intro);
-    let _ = writeln!(out, "| {} |", w.columns.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(w.columns.len()));
+    markdown::header(out, &w.columns);
     for r in rows {
-        let _ = writeln!(out, "| {} |", r.join(" | "));
+        markdown::row(out, r);
     }
 }
 
@@ -146,7 +146,7 @@ fn row(
         Some(p) => format!("{} {}", p.name, words::within(p.response_time, lang)),
         None => level.priority.clone(),
     };
-    let mut act = action.map(escape).unwrap_or_default();
+    let mut act = action.map(markdown::cell).unwrap_or_default();
     if let Some(url) = runbook {
         let link = format!("[{}]({url})", words::runbook(lang));
         act = if act.is_empty() {
@@ -160,7 +160,7 @@ fn row(
     }
     [
         title,
-        names::markdown_code(&alertname),
+        markdown::code(&alertname),
         condition,
         words::level(level.level, lang).to_string(),
         duration,
@@ -168,12 +168,4 @@ fn row(
         response,
         act,
     ]
-}
-
-/// Make text safe inside a table cell.
-fn escape(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
 }

@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use crate::compile::conventions as names;
+use crate::compile::markdown;
 use crate::compile::words;
 use crate::spec::model::{Feature, Language, Project};
 use crate::spec::slo::model::{BurnTier, Sli, Slo};
@@ -111,7 +112,7 @@ pub fn render(
     let lang = feature.docs_language;
     let w = words(lang);
     for slo in &feature.slos {
-        let _ = writeln!(out, "\n## SLO: {}\n", escape(&slo.title));
+        let _ = writeln!(out, "\n## SLO: {}\n", markdown::cell(&slo.title));
         if let Some(d) = &slo.description {
             let _ = writeln!(out, "{}\n", d.trim());
         }
@@ -132,7 +133,7 @@ pub fn render(
             out,
             "- {}: {}",
             w.alert,
-            names::markdown_code(&names::slo_alert_name(feature, slo))
+            markdown::code(&names::slo_alert_name(feature, slo))
         );
         if slo.tiers.is_empty() {
             let _ = writeln!(out, "\n{}", w.no_alert);
@@ -150,10 +151,9 @@ pub fn render(
             crate::compile::docs::channel_word(lang),
             crate::compile::docs::response_word(lang),
         ];
-        row(out, head.iter().map(|s| s.to_string()));
-        row(out, head.iter().map(|_| "---".to_string()));
+        markdown::header(out, &head);
         for tier in &slo.tiers {
-            row(out, cells(project, tier, lang, channels));
+            markdown::row(out, cells(project, tier, lang, channels));
         }
     }
 }
@@ -183,21 +183,4 @@ fn cells(
             None => a.priority.clone(),
         },
     ]
-}
-
-fn row(out: &mut String, cells: impl IntoIterator<Item = String>) {
-    out.push('|');
-    for cell in cells {
-        out.push(' ');
-        out.push_str(&cell);
-        out.push_str(" |");
-    }
-    out.push('\n');
-}
-
-fn escape(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
 }

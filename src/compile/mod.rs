@@ -12,6 +12,7 @@ pub mod docs_alerts;
 pub mod docs_slo;
 pub mod grafana;
 pub mod lower;
+pub mod markdown;
 pub mod prometheus;
 pub mod slo;
 pub mod spec_alerts;

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::compile::alertmanager::alerts::Alert;
 use crate::compile::alertmanager::routes::receiver_hours;
 use crate::compile::conventions as names;
+use crate::compile::markdown::{self, header, row};
 use crate::routing::config::Config;
 use crate::routing::matcher::format_set;
 use crate::spec::model::{Integration, Language, Level, Project, TimeInterval};
@@ -200,15 +201,6 @@ fn when(t: &TimeInterval) -> String {
         .join("; ")
 }
 
-fn row(out: &mut String, cells: &[String]) {
-    let _ = writeln!(out, "| {} |", cells.join(" | "));
-}
-
-fn header(out: &mut String, columns: &[&str]) {
-    let _ = writeln!(out, "| {} |", columns.join(" | "));
-    let _ = writeln!(out, "|{}", "---|".repeat(columns.len()));
-}
-
 /// The routing table of `alerts`.
 pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
     let w = match project.docs_language {
@@ -252,17 +244,13 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
         };
         row(
             &mut out,
-            &[
+            [
                 format!("`{}`", a.feature.slug),
                 match a.slo {
                     Some((_, Some(tier))) => {
-                        format!(
-                            "{} (`{}`)",
-                            names::markdown_code(&a.alertname),
-                            tier.as_str()
-                        )
+                        format!("{} (`{}`)", markdown::code(&a.alertname), tier.as_str())
                     }
-                    _ => names::markdown_code(&a.alertname),
+                    _ => markdown::code(&a.alertname),
                 },
                 names::severity_value(a.level.level).to_string(),
                 receivers,
@@ -280,7 +268,7 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
         let (priority, response) = priority_cells(project, &s.priority);
         row(
             &mut out,
-            &[
+            [
                 names::severity_value(s.level).to_string(),
                 if s.receivers.is_empty() {
                     format!("{} (`{}`)", w.nobody, names::UNROUTED_RECEIVER)
@@ -311,7 +299,7 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
         let integrations: Vec<String> = r.integrations.iter().map(integration).collect();
         row(
             &mut out,
-            &[
+            [
                 format!("`{}`", r.name),
                 if integrations.is_empty() {
                     w.nobody.to_string()
@@ -335,7 +323,7 @@ pub fn render(project: &Project, config: &Config, alerts: &[Alert]) -> String {
         let _ = writeln!(out, "\n## {}\n", w.intervals);
         header(&mut out, &w.intervals_columns);
         for t in &config.time_intervals {
-            row(&mut out, &[format!("`{}`", t.name), when(t)]);
+            row(&mut out, [format!("`{}`", t.name), when(t)]);
         }
     }
 
