@@ -12,43 +12,21 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{corpora, yaml_files};
 use promspec::lint::load::lint;
 use promspec::promql::{self, Dialect};
 use promspec::rulefile::load::{Shape, rule_file, shape};
 use promspec::source::SourceId;
 use promspec::yaml;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
-}
-
-fn corpora() -> Vec<PathBuf> {
-    let mut dirs = vec![root()];
-    if let Some(extra) = std::env::var_os("PROMSPEC_CORPUS") {
-        dirs.push(PathBuf::from(extra));
-    }
-    dirs
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
-            out.push(p);
-        }
-    }
+/// The repository's corpus directory.
+fn corpus_dir() -> PathBuf {
+    crate::support::root().join("tests/corpus")
 }
 
 /// Every expression of every rule file under `dir`, with the file it came from.
 fn expressions(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut paths = Vec::new();
-    files(dir, &mut paths);
+    let paths = yaml_files(dir);
     let mut out = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -68,10 +46,9 @@ fn expressions(dir: &Path) -> Vec<(PathBuf, String)> {
 
 #[test]
 fn lints_every_file_without_a_panic() {
-    for dir in corpora() {
+    for dir in corpora("corpus") {
         let report = lint(std::slice::from_ref(&dir)).expect("the corpus is readable");
-        let mut paths = Vec::new();
-        files(&dir, &mut paths);
+        let paths = yaml_files(&dir);
         assert!(
             report.files >= paths.len(),
             "{} of {}",
@@ -180,7 +157,7 @@ fn promtool_verdicts(exprs: &[String]) -> Vec<Result<(), String>> {
 
 #[test]
 fn syntax_verdicts_equal_promtools() {
-    for dir in corpora() {
+    for dir in corpora("corpus") {
         let found = expressions(&dir);
         assert!(!found.is_empty());
         let mut exprs: Vec<String> = Vec::new();
@@ -229,7 +206,7 @@ fn syntax_verdicts_equal_promtools() {
 fn duplicates_are_a_subset_of_promtools_lint() {
     // MANIFEST.tsv: file, ..., lint_duplicates (promtool 2.42's count of
     // distinct duplicated name+labels pairs).
-    let manifest = std::fs::read_to_string(root().join("MANIFEST.tsv")).unwrap();
+    let manifest = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).unwrap();
     let mut header = None;
     for line in manifest.lines() {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -239,7 +216,7 @@ fn duplicates_are_a_subset_of_promtools_lint() {
         };
         let col = |name: &str| cols[h.iter().position(|c| c == name).unwrap()];
         let expected: usize = col("lint_duplicates").parse().unwrap();
-        let path = root().join("rules").join(col("file"));
+        let path = corpus_dir().join("rules").join(col("file"));
         let report = lint(std::slice::from_ref(&path)).unwrap();
         // One key per first definition: later copies point back at it.
         let mut keys: Vec<(String, u32)> = report

@@ -29,31 +29,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::{promspec, text, yaml_to_json};
+use crate::support::{corpora, promspec, text, yaml_files, yaml_to_json};
 use promspec::import::shape::level_of;
-
-fn corpora() -> Vec<PathBuf> {
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/rules")];
-    if let Some(extra) = std::env::var_os("PROMSPEC_CORPUS") {
-        dirs.push(PathBuf::from(extra));
-    }
-    dirs
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
-            out.push(p);
-        }
-    }
-}
 
 #[derive(Default, Debug)]
 struct Tally {
@@ -76,10 +53,8 @@ struct Tally {
 fn corpus_imports_build_and_fire_like_the_originals() {
     let mut tally = Tally::default();
     let mut failures = Vec::new();
-    for dir in corpora() {
-        let mut paths = Vec::new();
-        files(&dir, &mut paths);
-        for path in paths {
+    for dir in corpora("corpus/rules") {
+        for path in yaml_files(&dir) {
             if let Err(e) = import_one(&dir, &path, &mut tally) {
                 failures.push(format!("{}: {e}", path.display()));
             }

@@ -105,3 +105,34 @@ pub fn render_human(
         .unwrap()
         .replace(&format!("{}/", dir.display()), "specs/")
 }
+
+/// The rule-file corpora: `tests/<sub>` in the repository, and the
+/// directory `PROMSPEC_CORPUS` names when set (a larger local corpus).
+pub fn corpora(sub: &str) -> Vec<PathBuf> {
+    let mut dirs = vec![root().join("tests").join(sub)];
+    if let Some(extra) = std::env::var_os("PROMSPEC_CORPUS") {
+        dirs.push(PathBuf::from(extra));
+    }
+    dirs
+}
+
+/// Every `.yml`/`.yaml` file below `dir`, in a stable order.
+pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out
+}
