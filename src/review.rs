@@ -530,6 +530,22 @@ fn templated_fields(r: &Receiver) -> BTreeMap<String, String> {
     out
 }
 
+/// `text` on one line: control characters (a newline in an alert name, a
+/// multi-line template) shown escaped, so each change stays one line.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The report for a terminal.
 pub fn human(changes: &[Change]) -> String {
     if changes.is_empty() {
@@ -537,12 +553,11 @@ pub fn human(changes: &[Change]) -> String {
     }
     let mut out = String::new();
     for c in changes {
-        let one_line = |s: &String| s.replace('\n', "\\n");
         let (before, after) = (
-            c.before.as_ref().map(one_line),
-            c.after.as_ref().map(one_line),
+            c.before.as_deref().map(one_line),
+            c.after.as_deref().map(one_line),
         );
-        let _ = write!(out, "{} {}: {}", c.area, c.subject, c.kind);
+        let _ = write!(out, "{} {}: {}", c.area, one_line(&c.subject), c.kind);
         match (&before, &after) {
             (Some(b), Some(a)) => {
                 let _ = write!(out, " {b} → {a}");
@@ -556,7 +571,7 @@ pub fn human(changes: &[Change]) -> String {
             (None, None) => {}
         }
         if let Some(note) = &c.note {
-            let _ = write!(out, " — {note}");
+            let _ = write!(out, " — {}", one_line(note));
         }
         out.push('\n');
     }
@@ -596,4 +611,25 @@ pub fn json(changes: &[Change]) -> String {
     let mut s = serde_json::to_string_pretty(changes).expect("changes serialize");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_change_stays_one_line_in_the_human_report() {
+        let change = Change {
+            area: "alert",
+            subject: "Disk\nFull (critical)".into(),
+            kind: "renamed",
+            before: Some("a\tb".into()),
+            after: Some("{{ .X }}\n{{ .Y }}".into()),
+            note: Some("silences on the old\nname".into()),
+        };
+        let text = human(&[change]);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.starts_with(r"alert Disk\nFull (critical): renamed a\tb → "));
+        assert!(text.contains(r"{{ .X }}\n{{ .Y }}"));
+    }
 }
