@@ -48,7 +48,7 @@ fn invalid_alert_name(name: &raw::Str) -> Diagnostic {
     Diagnostic::error("spec/invalid-alert-name", "the alert name is empty")
         .with_label(name.span, "Prometheus rejects an empty alert name")
         .with_help(
-            "name the alert, e.g. `NodeExporterDown`, or remove `alert:` for the default name",
+            "name the alert, e.g. `NodeExporterDown`, or remove the empty name to get the default one",
         )
 }
 
@@ -86,7 +86,10 @@ fn missing_severity(span: Span, what: &str, level: Level) -> Diagnostic {
 }
 
 /// The verbatim alert name `alert:`, checked.
-pub(super) fn alert_name(raw: &Option<raw::Str>, r: &mut Resolver) -> Option<Spanned<String>> {
+pub(in crate::spec) fn alert_name(
+    raw: &Option<raw::Str>,
+    r: &mut Resolver,
+) -> Option<Spanned<String>> {
     let name = raw.as_ref()?;
     if !is_alert_name(&name.value) {
         r.report(invalid_alert_name(name));

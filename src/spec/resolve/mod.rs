@@ -21,6 +21,7 @@ mod feature;
 
 pub use alerts::{DEFAULT_NO_DATA_WINDOW, is_alert_name, is_identifier_alert_name, is_record_name};
 
+pub(super) use alerts::alert_name;
 pub(super) use feature::{level_priority, level_receivers, notify_for};
 mod project;
 mod receivers;

@@ -13,7 +13,9 @@ use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::spec::model::{Direction, Level, LevelRule, Project};
 use crate::spec::raw;
-use crate::spec::resolve::{Resolver, level_priority, level_receivers, notify_for, query};
+use crate::spec::resolve::{
+    Resolver, alert_name, level_priority, level_receivers, notify_for, query,
+};
 use crate::spec::units::{self, Unit, format_number};
 
 use super::model::*;
@@ -358,8 +360,8 @@ fn slo(
         sli,
         labels,
         alert_name: alerting
-            .and_then(|a| a.name.as_ref())
-            .map(|n| n.value.clone()),
+            .and_then(|a| alert_name(&a.name, r))
+            .map(|n| n.value),
         windows_source,
         tiers,
         min_events,

@@ -89,7 +89,8 @@ pub fn check(ws: &Workspace, _sources: &SourceMap) -> Vec<Diagnostic> {
     let mut seen: Vec<(&str, &str, String, Span)> = Vec::new();
     let mut out = Vec::new();
     let mut reported: Vec<String> = Vec::new();
-    for a in &alerts {
+    // An empty name is already refused where it is written.
+    for a in alerts.iter().filter(|a| !a.alertname.is_empty()) {
         let (id, span) = item(a);
         match seen
             .iter()
