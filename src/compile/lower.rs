@@ -39,13 +39,8 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
         rules.push(Rule {
             kind: RuleKind::Recording,
             name: Spanned::new(names::record_name(feature, threshold), threshold.id_span),
-            expr: Expression {
-                // As written (offsets map into the spec); the renderer trims it.
-                text: threshold.query.text.clone(),
-                span: threshold.query.span,
-                style: threshold.query.style,
-                exact: true,
-            },
+            // As written (offsets map into the spec); the renderer trims it.
+            expr: Expression::from_query(&threshold.query),
             for_: None,
             keep_firing_for: None,
             labels: pairs(labels, threshold.span),
@@ -155,6 +150,7 @@ fn alert(
             span: level.value_span,
             style: Style::Plain,
             exact: false,
+            parsed: Default::default(),
         },
         for_: Some(Spanned::new(level.for_, level.for_span)),
         keep_firing_for: level.keep_firing_for.map(|d| Spanned::new(d, level.span)),

@@ -136,6 +136,7 @@ pub fn no_data(
             span: level.for_span,
             style: Style::Plain,
             exact: false,
+            parsed: Default::default(),
         },
         for_: None,
         keep_firing_for: None,

@@ -8,7 +8,6 @@ use crate::lint::rules::promql::syntax;
 use crate::lint::settings::Settings;
 use crate::lint::suppress;
 use crate::lint::{Check, FileCx, GroupCx, RuleCx, SloCx, ThresholdCx, parallel, registry};
-use crate::promql;
 use crate::rulefile::RuleFile;
 use crate::source::{SourceId, SourceMap, Span};
 use crate::spec::model::Workspace;
@@ -68,16 +67,17 @@ pub fn run(input: &Input) -> Vec<Diagnostic> {
         let group = &file.groups[g];
         let rule = &group.rules[r];
         let mut out = Vec::new();
-        // One parse per expression, in the dialect of the file's settings:
-        // the facade's verdict, facts and output labels serve every rule.
-        match promql::parse(&rule.expr.text, settings.dialect) {
-            Err(e) => out.push(syntax::diagnostic(&rule.expr, input.sources, &e)),
+        // One parse per expression, in the dialect of the file's settings
+        // (for a spec query, the parse its threshold rules read too): the
+        // facade's verdict, facts and output labels serve every rule.
+        match rule.expr.parse(settings.dialect) {
+            Err(e) => out.push(syntax::diagnostic(&rule.expr, input.sources, e)),
             Ok(expr) => {
                 let cx = RuleCx {
                     rule,
                     group,
                     file,
-                    expr: &expr,
+                    expr,
                     facts: expr.facts(),
                     settings,
                     sources: input.sources,

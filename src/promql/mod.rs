@@ -74,6 +74,7 @@ mod tests;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 pub use duration::{format_duration, parse_duration};
 pub use facts::{
@@ -255,4 +256,22 @@ impl fmt::Display for Expr {
 /// (an expression nested deeper than [`MAX_DEPTH`] levels is an error).
 pub fn parse(text: &str, dialect: Dialect) -> Result<Expr, SyntaxError> {
     parse::parse(text, dialect)
+}
+
+/// The parse of one expression text, made on first use, once per dialect:
+/// shared (behind an `Arc`) by every holder of the same text, so a spec
+/// query is parsed once for the syntax check, the threshold rules, the
+/// rule-level lint rules of its recording rule, dashboards and inhibition.
+#[derive(Debug, Default)]
+pub struct ParseOnce([OnceLock<Result<Expr, SyntaxError>>; 2]);
+
+impl ParseOnce {
+    /// `text` parsed in `dialect`; `text` must be the same on every call.
+    pub fn get(&self, text: &str, dialect: Dialect) -> Result<&Expr, &SyntaxError> {
+        let slot = match dialect {
+            Dialect::Prometheus2 => &self.0[0],
+            Dialect::Prometheus3 => &self.0[1],
+        };
+        slot.get_or_init(|| parse(text, dialect)).as_ref()
+    }
 }

@@ -333,6 +333,7 @@ impl Loader<'_> {
                 span: expr_node.span,
                 style: s.style,
                 exact: true,
+                parsed: Default::default(),
             },
             Some(_) => {
                 self.diags.push(

@@ -1,7 +1,9 @@
 //! Rule files, groups and rules, each field with the span it came from.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::promql::{Dialect, Expr, ParseOnce, SyntaxError};
 use crate::source::{SourceId, SourceMap, Span, Spanned};
 use crate::yaml::{self, Style};
 
@@ -137,6 +139,9 @@ pub struct Expression {
     /// file. False for expressions promspec assembled itself (a generated
     /// alert's comparison): every inner range maps to the whole span.
     pub exact: bool,
+    /// The parse of [`Expression::text`], made once (see
+    /// [`Expression::parse`]); shared with the spec query it was lowered from.
+    pub parsed: Arc<ParseOnce>,
 }
 
 impl Expression {
@@ -147,7 +152,15 @@ impl Expression {
             span: query.span,
             style: query.style,
             exact: true,
+            parsed: query.shared_parse(),
         }
+    }
+
+    /// The text parsed in `dialect`, once: the lint engine's rule checks,
+    /// and for a spec query also its syntax check and threshold rules, read
+    /// the same parse.
+    pub fn parse(&self, dialect: Dialect) -> Result<&Expr, &SyntaxError> {
+        self.parsed.get(&self.text, dialect)
     }
 
     /// The span in the file of `range`, a byte range inside the text.

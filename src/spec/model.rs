@@ -5,7 +5,7 @@
 //! Nothing here is optional because "not resolved yet".
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::promql::{self, Dialect};
@@ -333,9 +333,9 @@ pub struct Query {
     /// How the scalar was written.
     pub style: Style,
     /// The text parsed by the PromQL facade, per dialect, on first use (see
-    /// [`Query::parse`]).
-    /// Boxed: a query is carried in many model types, the parse only in one place.
-    parsed: Box<[OnceLock<Result<promql::Expr, promql::SyntaxError>>; 2]>,
+    /// [`Query::parse`]); shared with the rule-file IR expressions lowered
+    /// from this query ([`Query::shared_parse`]).
+    parsed: Arc<promql::ParseOnce>,
 }
 
 impl Query {
@@ -353,12 +353,12 @@ impl Query {
     /// use, and shared by every stage that reads it (the syntax check, lint
     /// rules, dashboards).
     pub fn parse(&self, dialect: Dialect) -> Result<&promql::Expr, &promql::SyntaxError> {
-        let slot = match dialect {
-            Dialect::Prometheus2 => &self.parsed[0],
-            Dialect::Prometheus3 => &self.parsed[1],
-        };
-        slot.get_or_init(|| promql::parse(&self.text, dialect))
-            .as_ref()
+        self.parsed.get(&self.text, dialect)
+    }
+
+    /// The parse cache of this query, for an IR expression of the same text.
+    pub fn shared_parse(&self) -> Arc<promql::ParseOnce> {
+        Arc::clone(&self.parsed)
     }
 
     /// The span in the file of `range`, a byte range inside [`Query::text`].
