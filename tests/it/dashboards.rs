@@ -325,7 +325,7 @@ fn every_dashboard_url_points_at_an_existing_panel() {
             .unwrap_or_else(|| panic!("{name}: dashboard {uid} has no panel {id}"));
         if entries.contains(&name) {
             assert_eq!(panel["type"], "stat", "{name}: {panel:#}");
-            assert_eq!(queried_alertnames(panel), [name.clone()], "{panel:#}");
+            assert_eq!(queried_alertnames(panel), [name.as_str()], "{panel:#}");
             opened.insert(name);
         }
     }
