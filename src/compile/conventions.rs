@@ -343,6 +343,21 @@ pub fn stat_panel_id(index: usize) -> u32 {
     timeseries_panel_id(index) + 1
 }
 
+/// The id of the feature dashboard's row of the alerts that are not
+/// threshold levels (`alerts:` entries and no-data alerts).
+pub const SPEC_ALERTS_ROW_PANEL_ID: u32 = 300_000;
+
+/// The id of the panel of the `alerts:` entry at `index`.
+pub fn spec_alert_panel_id(index: usize) -> u32 {
+    SPEC_ALERTS_ROW_PANEL_ID + 1 + index as u32
+}
+
+/// The id of the feature dashboard's stat of the no-data alert of the
+/// threshold at `index`.
+pub fn no_data_panel_id(index: usize) -> u32 {
+    310_001 + index as u32
+}
+
 /// The id of the overview's error-budget panel of every SLO.
 pub const OVERVIEW_SLO_BUDGET_PANEL_ID: u32 = 3;
 
@@ -428,6 +443,15 @@ pub fn dashboard_url(grafana_url: &str, feature: &Feature, threshold_index: usiz
         dashboard_uid(&feature.slug),
         feature.slug,
         timeseries_panel_id(threshold_index)
+    )
+}
+
+/// Where the panel of the `alerts:` entry at `index` lives in Grafana.
+pub fn spec_alert_dashboard_url(grafana_url: &str, feature: &Feature, index: usize) -> String {
+    format!(
+        "{}?viewPanel={}",
+        feature_dashboard_url(grafana_url, feature),
+        spec_alert_panel_id(index)
     )
 }
 

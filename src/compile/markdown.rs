@@ -1,6 +1,7 @@
-//! Markdown for the generated runbook pages and the diff report: table
-//! rows and cells (GitHub-flavored tables), inline code that shows any
-//! alert name as written, and plain text escaped so it stays text.
+//! Markdown for the generated runbook pages, the diff report and the
+//! dashboards' panel descriptions: table rows and cells (GitHub-flavored
+//! tables), inline code that shows any alert name as written (in a table
+//! cell or in prose), code blocks, and plain text escaped so it stays text.
 
 /// One table row: `| a | b |`.
 pub fn row(out: &mut String, cells: impl IntoIterator<Item = String>) {
@@ -38,16 +39,7 @@ pub fn cell(text: &str) -> String {
 /// code span inside a table (the table reads `\\` as an escape pair), so
 /// such text becomes `<code>` with its punctuation as character references.
 pub fn code(text: &str) -> String {
-    let mut visible = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => visible.push_str("\\n"),
-            '\t' => visible.push_str("\\t"),
-            '\r' => visible.push_str("\\r"),
-            c if c.is_control() => visible.push_str(&format!("\\u{{{:04x}}}", c as u32)),
-            c => visible.push(c),
-        }
-    }
+    let visible = visible(text);
     if visible.contains("\\|") {
         let mut out = String::from("<code>");
         for c in visible.chars() {
@@ -60,14 +52,52 @@ pub fn code(text: &str) -> String {
         out.push_str("</code>");
         return out;
     }
-    let longest = visible.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
+    code_span_of(&visible.replace('|', "\\|"))
+}
+
+/// `text` (an alert name) as inline code in prose, outside a table: as
+/// [`code`] without the table's `|` escaping.
+pub fn inline_code(text: &str) -> String {
+    code_span_of(&visible(text))
+}
+
+/// `text` (an expression, any number of lines) as a fenced code block of
+/// language `info`, its fence longer than any run of backticks inside.
+pub fn code_block(text: &str, info: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(text).max(2) + 1);
+    format!("{fence}{info}\n{}\n{fence}", text.trim_end_matches('\n'))
+}
+
+/// Control characters shown escaped (`\n`), the rest as is.
+fn visible(text: &str) -> String {
+    let mut visible = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => visible.push_str("\\n"),
+            '\t' => visible.push_str("\\t"),
+            '\r' => visible.push_str("\\r"),
+            c if c.is_control() => visible.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => visible.push(c),
+        }
+    }
+    visible
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// A code span showing `visible`: a fence longer than any run of
+/// backticks inside, padded when it starts or ends with a space or a
+/// backtick.
+fn code_span_of(visible: &str) -> String {
+    let fence = "`".repeat(longest_backtick_run(visible) + 1);
     let pad = if visible.starts_with([' ', '`']) || visible.ends_with([' ', '`']) {
         " "
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", visible.replace('|', "\\|"))
+    format!("{fence}{pad}{visible}{pad}{fence}")
 }
 
 /// `text` as plain Markdown text inside a table cell, shown as written:
@@ -106,6 +136,14 @@ mod tests {
         assert_eq!(code("a\nb"), r"`a\nb`");
         assert_eq!(code(r"a\|b"), "<code>a&#92;&#124;b</code>");
         assert_eq!(text("A (x) *b* | `c`"), r"A (x) \*b\* \| \`c\`");
+    }
+
+    #[test]
+    fn inline_code_and_code_blocks_outside_tables() {
+        assert_eq!(inline_code(r"A | B \ `c`"), r"`` A | B \ `c` ``");
+        assert_eq!(inline_code("a\nb"), r"`a\nb`");
+        assert_eq!(code_block("up < 1\n", "promql"), "```promql\nup < 1\n```");
+        assert_eq!(code_block("a ```` b", ""), "`````\na ```` b\n`````");
     }
 
     #[test]

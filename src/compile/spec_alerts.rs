@@ -7,7 +7,8 @@
 //! token. Its labels and annotations follow the contract of every generated
 //! alert: `feature`, `team`, `severity`, `priority`; `summary` (the title
 //! when not written), `description` (the spec's description when not
-//! written), `runbook_url` and `dashboard_url`.
+//! written), `runbook_url` and `dashboard_url` (the alert's panel in the
+//! feature dashboard, see `grafana::feature`).
 //!
 //! A no-data alert ORs `absent_over_time(<selector>[<window>])` over every
 //! vector selector the threshold's query reads (matchers kept, range,
@@ -41,9 +42,18 @@ pub fn alert(project: &Project, feature: &Feature, a: &Alert) -> Rule {
             .entry("runbook_url".into())
             .or_insert_with(|| runbook.clone());
     }
+    // The alert's own panel in the feature dashboard (`a` is one of the
+    // feature's alerts, whose order numbers the panels).
     annotations
         .entry("dashboard_url".into())
-        .or_insert_with(|| names::feature_dashboard_url(&project.grafana_url, feature));
+        .or_insert_with(
+            || match feature.alerts.iter().position(|x| std::ptr::eq(x, a)) {
+                Some(index) => {
+                    names::spec_alert_dashboard_url(&project.grafana_url, feature, index)
+                }
+                None => names::feature_dashboard_url(&project.grafana_url, feature),
+            },
+        );
     Rule {
         kind: RuleKind::Alerting,
         name: Spanned::new(

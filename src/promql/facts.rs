@@ -24,6 +24,7 @@ use promql_parser::parser::{
 
 use super::ValueType;
 use super::labels::{self, OutputLabels};
+use super::lexer::string_literal;
 use super::parse::Regexes;
 use super::syntax::{NodeId, NodeKind, Tree};
 
@@ -104,20 +105,6 @@ impl Selector {
     /// matchers as written, without range, `offset` or `@`
     /// (`node_cpu_seconds_total{job="x",mode="idle"}`).
     pub fn instant_text(&self) -> String {
-        let quote = |v: &str| {
-            let mut out = String::with_capacity(v.len() + 2);
-            out.push('"');
-            for c in v.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '"' => out.push_str("\\\""),
-                    '\n' => out.push_str("\\n"),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-            out
-        };
         let named_by_matcher = self.matchers.iter().any(|m| m.name == "__name__");
         let mut out = match (&self.metric, named_by_matcher) {
             (Some(m), false) => m.clone(),
@@ -127,7 +114,7 @@ impl Selector {
             let matchers: Vec<String> = self
                 .matchers
                 .iter()
-                .map(|m| format!("{}{}{}", m.name, m.op.as_str(), quote(&m.value)))
+                .map(|m| format!("{}{}{}", m.name, m.op.as_str(), string_literal(&m.value)))
                 .collect();
             out.push('{');
             out.push_str(&matchers.join(","));

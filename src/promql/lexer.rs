@@ -277,6 +277,26 @@ fn is_alpha_numeric(b: u8) -> bool {
     is_alpha(b) || b.is_ascii_digit()
 }
 
+/// The double-quoted string literal whose value is `value` (any string: a
+/// label value, an alert name): `\\`, `"`, line feeds and carriage
+/// returns escaped, everything else as is. Prometheus, promql-parser and
+/// [`tokenize`] read it back as `value`.
+pub fn string_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Splits `text` into tokens, ending with one [`Tok::Eof`] token.
 pub(super) fn tokenize(text: &str) -> Result<Vec<Token>, LexError> {
     if u32::try_from(text.len()).is_err() {

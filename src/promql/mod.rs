@@ -82,6 +82,7 @@ pub use facts::{
     Grouping, LabelMatcher, MatchOp, Offset, Selector, Side, Subquery, VectorMatching,
 };
 pub use labels::OutputLabels;
+pub use lexer::string_literal;
 pub use parse::MAX_DEPTH;
 
 /// Which Prometheus version's PromQL an expression is checked against.

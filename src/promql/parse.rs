@@ -34,7 +34,7 @@ use promql_parser::parser::function::{Function, register_extra_functions};
 use promql_parser::parser::value::ValueType as AstValueType;
 use promql_parser::parser::{self as crate_parser};
 
-use super::lexer::{self, Tok, Token};
+use super::lexer::{self, Tok, Token, string_literal};
 use super::syntax::Tree;
 use super::{Dialect, Expr, SyntaxError, ValueType, diagnose, dialect, facts, syntax};
 
@@ -257,7 +257,7 @@ fn crate_input<'a>(text: &'a str, tokens: &[Token], placeholders: bool) -> (Cow<
                 };
                 out.push_str(&format!("{op}\"{PLACEHOLDER}{index}\""));
             }
-            None => push_as_double_quoted(&mut out, &text[range.start + 1..range.end - 1]),
+            None => out.push_str(&string_literal(&text[range.start + 1..range.end - 1])),
         }
         copied = range.end;
     }
@@ -335,21 +335,6 @@ pub(super) fn reparse(text: &str) -> Result<crate_parser::Expr, String> {
 /// double-quoted string, which promql-parser lexes correctly.
 pub(super) fn rewrite_raw_strings<'a>(text: &'a str, tokens: &[Token]) -> Cow<'a, str> {
     crate_input(text, tokens, false).0
-}
-
-/// Appends the raw string `content` as a double-quoted string literal.
-fn push_as_double_quoted(out: &mut String, content: &str) {
-    out.push('"');
-    for ch in content.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            other => out.push(other),
-        }
-    }
-    out.push('"');
 }
 
 /// Rejects number literals that Prometheus cannot hold where they stand: a

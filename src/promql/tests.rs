@@ -515,6 +515,23 @@ fn metric_names_from_matchers_and_quotes() {
 }
 
 #[test]
+fn string_literals_read_back_as_their_value() {
+    for value in [
+        "HighCpu",
+        r#"Disk "root" \ full | 90%"#,
+        "Slow `query` \\| a_b_*c*",
+        "接続数が多い (>80%)",
+        "two\nlines\r\tand a tab",
+        r"\",
+        "",
+    ] {
+        let text = format!("ALERTS{{alertname={}}}", string_literal(value));
+        let expr = ok(&text);
+        assert_eq!(expr.facts().selectors[0].matchers[0].value, value, "{text}");
+    }
+}
+
+#[test]
 fn backslashes_in_backtick_strings_are_accepted() {
     let text = r#"rate(http_requests_total{path=~`/api/v\d+/.*`, q!~`\\`}[5m])"#;
     let expr = ok(text);

@@ -4,11 +4,16 @@
 //! and every artifact carries each name verbatim and is accepted by its
 //! consumer: promtool (rules and the generated unit tests), amtool
 //! (config, and routing each name exactly as promspec does), the Markdown
-//! tables (one cell per column, the name as written) and `promspec diff`.
+//! tables (one cell per column, the name as written), the feature
+//! dashboard (each alert's stat queries `ALERTS` for the name as written)
+//! and `promspec diff`.
 
 use std::path::Path;
 use std::process::Command;
 
+use serde_json::Value;
+
+use crate::dashboards::{alert_urls, panel, panel_ref, queried_alertnames};
 use crate::support::{copy_dir, promspec, root, text, yaml_to_json};
 
 /// The fixture's alert names, as the specs write them.
@@ -18,6 +23,8 @@ const NAMES: &[&str] = &[
     "接続数が多い (>80%)",
     r"Slow `query` \| a_b_*c*",
     "Elasticsearch production cluster unhealthy",
+    r#"Replica "lag" \ `high`"#,
+    r#"Disk "root" \ full | 90%NoData"#,
 ];
 
 fn built() -> tempfile::TempDir {
@@ -112,6 +119,8 @@ fn hostile_names_build_and_every_consumer_accepts_them() {
         (NAMES[2], "warning", "dba"),
         (NAMES[3], "info", "chat"),
         (NAMES[4], "critical", "dba"),
+        (NAMES[5], "warning", "chat"),
+        (NAMES[6], "critical", "pager"),
     ] {
         let alertname = label_arg("alertname", name);
         let severity = format!("severity={severity}");
@@ -162,6 +171,45 @@ fn hostile_names_build_and_every_consumer_accepts_them() {
         .find(|l| l.starts_with("| cluster |"))
         .expect("the alert's row");
     assert_eq!(inline_code(&cells(row)[1]), NAMES[4]);
+}
+
+/// The feature dashboard parses, every query in it is PromQL, and each
+/// alert that is not a threshold level has a stat querying `ALERTS` for its
+/// name as written; an `alerts:` entry's `dashboard_url` opens that stat.
+#[test]
+fn the_dashboard_queries_each_hostile_name_as_written() {
+    let dir = built();
+    let p = dir.path();
+    let json = std::fs::read_to_string(p.join("generated/grafana/hostile.json")).unwrap();
+    let dashboard: Value = serde_json::from_str(&json).unwrap();
+    let panels = dashboard["panels"].as_array().unwrap();
+    let mut queried = Vec::new();
+    for panel in panels.iter().filter(|p| p["type"] != "row") {
+        // Parses every target (in the fixture's dialect), or fails.
+        queried.extend(queried_alertnames(panel));
+        for target in panel["targets"].as_array().unwrap() {
+            let expr = target["expr"].as_str().unwrap();
+            assert!(
+                promspec::promql::parse(expr, promspec::promql::Dialect::Prometheus2).is_ok(),
+                "{expr}"
+            );
+        }
+    }
+    // The `alerts:` entries and the no-data alert, one stat each.
+    assert_eq!(queried, [NAMES[4], NAMES[5], NAMES[6]]);
+
+    let urls = alert_urls(&p.join("generated/prometheus"));
+    for name in &NAMES[4..6] {
+        let (_, url) = urls
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name:?} not in {urls:?}"));
+        let (uid, id) = panel_ref(url);
+        assert_eq!(uid, dashboard["uid"].as_str().unwrap());
+        let stat = panel(&dashboard, id).unwrap_or_else(|| panic!("{name:?}: no panel {id}"));
+        assert_eq!(stat["type"], "stat");
+        assert_eq!(queried_alertnames(stat), [*name]);
+    }
 }
 
 #[test]

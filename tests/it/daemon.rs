@@ -1,6 +1,7 @@
 //! Daemons the tests start on loopback (Prometheus, Alertmanager,
 //! VictoriaMetrics, vmalert, exporters, PostgreSQL, Redis): started in a
-//! temporary directory, probed until ready, stopped and reaped when dropped.
+//! temporary directory, probed until ready, stopped and reaped when dropped;
+//! and the loopback servers they talk to (HTTP capture, plain SMTP capture).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -235,4 +236,99 @@ pub fn serve(handle: impl Fn(&mut TcpStream) + Send + 'static) -> u16 {
         }
     });
     port
+}
+
+/// One message an SMTP client delivered to [`serve_smtp`]: the envelope
+/// and the message as sent (headers and body, dot-stuffing undone, lines
+/// ending in CRLF).
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+/// Serve plain SMTP (no TLS, no AUTH) on a loopback port from a background
+/// thread, handing every delivered message to `deliver`: a greeting, then
+/// EHLO/HELO, MAIL FROM, RCPT TO, DATA up to the line `.`, RSET, NOOP and
+/// QUIT; any other command is answered 502.
+pub fn serve_smtp(deliver: impl Fn(Mail) + Send + 'static) -> u16 {
+    serve(move |stream| {
+        let Ok(read) = stream.try_clone() else {
+            return;
+        };
+        let mut reader = BufReader::new(read);
+        let mut line = || {
+            let mut bytes = Vec::new();
+            match reader.read_until(b'\n', &mut bytes) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            }
+        };
+        let mut reply = |text: &str| write!(stream, "{text}\r\n").is_ok();
+        if !reply("220 127.0.0.1 ESMTP capture") {
+            return;
+        }
+        let (mut from, mut to) = (String::new(), Vec::new());
+        while let Some(command) = line() {
+            let command = command.trim_end();
+            let verb = command
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            // `MAIL FROM:<a@b> BODY=8BITMIME` -> `a@b`.
+            let address = || {
+                command
+                    .split_once(':')
+                    .map(|(_, rest)| rest.trim())
+                    .and_then(|rest| rest.strip_prefix('<'))
+                    .and_then(|rest| rest.split_once('>'))
+                    .map_or(String::new(), |(address, _)| address.to_string())
+            };
+            let answered = match verb.as_str() {
+                "EHLO" | "HELO" => reply("250 127.0.0.1"),
+                "MAIL" => {
+                    (from, to) = (address(), Vec::new());
+                    reply("250 OK")
+                }
+                "RCPT" => {
+                    to.push(address());
+                    reply("250 OK")
+                }
+                "DATA" => {
+                    if !reply("354 end data with <CR><LF>.<CR><LF>") {
+                        return;
+                    }
+                    let mut data = String::new();
+                    loop {
+                        let Some(text) = line() else { return };
+                        if text.trim_end_matches(['\r', '\n']) == "." {
+                            break;
+                        }
+                        data.push_str(text.strip_prefix('.').unwrap_or(&text));
+                    }
+                    deliver(Mail {
+                        from: from.clone(),
+                        to: std::mem::take(&mut to),
+                        data,
+                    });
+                    reply("250 OK queued")
+                }
+                "RSET" => {
+                    (from, to) = (String::new(), Vec::new());
+                    reply("250 OK")
+                }
+                "NOOP" => reply("250 OK"),
+                "QUIT" => {
+                    reply("221 bye");
+                    return;
+                }
+                _ => reply("502 command not implemented"),
+            };
+            if !answered {
+                return;
+            }
+        }
+    })
 }

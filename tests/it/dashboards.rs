@@ -1,14 +1,19 @@
 //! The dashboards say what the alerts do: for every threshold of the bundled
 //! specs, the threshold lines are the alert rules' comparison values, the
 //! panels plot the series the alerts compare, and every alert's
-//! `dashboard_url` opens an existing panel of an existing dashboard.
+//! `dashboard_url` opens an existing panel of an existing dashboard; an
+//! `alerts:` entry's opens the stat that counts that alert's firing series.
 //!
 //! Both sides are read back from `generated/` (the rule files as YAML, the
 //! dashboards as JSON), as Prometheus and Grafana would read them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::path::Path;
+
 use crate::support::root;
+use promspec::compile::conventions as names;
+use promspec::promql::MatchOp;
 use promspec::source::SourceId;
 use promspec::yaml::{self, Node};
 use serde_json::Value;
@@ -90,9 +95,65 @@ fn panels(dashboard: &Value) -> &Vec<Value> {
     dashboard["panels"].as_array().unwrap()
 }
 
+/// Every alerting rule of the rule files in `dir`: its name and its
+/// `dashboard_url`.
+pub fn alert_urls(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let file = entry.unwrap().path();
+        if !file.to_string_lossy().ends_with(".rules.yml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let docs = yaml::parse(SourceId(0), &text).unwrap();
+        for group in docs[0].root.get("groups").unwrap().as_seq().unwrap() {
+            for rule in group.get("rules").unwrap().as_seq().unwrap() {
+                if rule.get("alert").is_some() {
+                    out.push((
+                        scalar(rule, "alert").to_string(),
+                        scalar(rule.get("annotations").unwrap(), "dashboard_url").to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The alert names a panel's queries select from `ALERTS` (`alertname="…"`),
+/// read back by parsing each query as PromQL.
+pub fn queried_alertnames(panel: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for expr in target_exprs(panel) {
+        let parsed = promspec::promql::parse(expr, Default::default())
+            .unwrap_or_else(|e| panic!("invalid PromQL `{expr}`: {e:?}"));
+        for selector in &parsed.facts().selectors {
+            if selector.metric.as_deref() != Some("ALERTS") {
+                continue;
+            }
+            out.extend(
+                selector
+                    .matchers
+                    .iter()
+                    .filter(|m| m.name == "alertname" && m.op == MatchOp::Equal)
+                    .map(|m| m.value.clone()),
+            );
+        }
+    }
+    out
+}
+
+/// The panel `id` of `dashboard`.
+pub fn panel(dashboard: &Value, id: u64) -> Option<&Value> {
+    panels(dashboard).iter().find(|p| p["id"] == id)
+}
+
 /// `https://grafana.example.com/d/<uid>/<slug>?viewPanel=<id>` → (uid, id).
-fn panel_ref(url: &str) -> (String, u64) {
-    let (path, query) = url.split_once('?').unwrap();
+pub fn panel_ref(url: &str) -> (String, u64) {
+    let (path, query) = url
+        .split_once('?')
+        .unwrap_or_else(|| panic!("{url} opens no panel"));
     let uid = path.split("/d/").nth(1).unwrap().split('/').next().unwrap();
     let id = query.strip_prefix("viewPanel=").unwrap().parse().unwrap();
     (uid.to_string(), id)
@@ -235,20 +296,40 @@ fn threshold_lines_equal_alert_levels() {
     }
 }
 
+/// Every alert (threshold levels, `alerts:` entries, no-data and SLO
+/// alerts) opens an existing panel; an `alerts:` entry opens the stat that
+/// counts its own firing series.
 #[test]
 fn every_dashboard_url_points_at_an_existing_panel() {
     let dashboards = dashboards();
-    for alert in alerts() {
-        let (uid, id) = panel_ref(&alert.dashboard_url);
+    let loaded = promspec::pipeline::load(&root().join("specs")).unwrap();
+    let ws = loaded.workspace.unwrap();
+    let entries: BTreeSet<String> = ws
+        .features
+        .iter()
+        .flat_map(|f| f.alerts.iter().map(|a| names::spec_alert_name(f, a)))
+        .collect();
+    assert!(
+        !entries.is_empty(),
+        "the bundled specs have `alerts:` entries"
+    );
+    let mut opened = BTreeSet::new();
+    let urls = alert_urls(&root().join("generated/prometheus"));
+    assert!(urls.len() > entries.len());
+    for (name, url) in urls {
+        let (uid, id) = panel_ref(&url);
         let dashboard = dashboards
             .get(&uid)
-            .unwrap_or_else(|| panic!("{}: no dashboard with uid {uid}", alert.name));
-        assert!(
-            panels(dashboard).iter().any(|p| p["id"] == id),
-            "{}: dashboard {uid} has no panel {id}",
-            alert.name
-        );
+            .unwrap_or_else(|| panic!("{name}: no dashboard with uid {uid}"));
+        let panel = panel(dashboard, id)
+            .unwrap_or_else(|| panic!("{name}: dashboard {uid} has no panel {id}"));
+        if entries.contains(&name) {
+            assert_eq!(panel["type"], "stat", "{name}: {panel:#}");
+            assert_eq!(queried_alertnames(panel), [name.as_str()], "{panel:#}");
+            opened.insert(name);
+        }
     }
+    assert_eq!(opened, entries, "every `alerts:` entry opens its own panel");
 }
 
 #[test]
@@ -345,6 +426,18 @@ fn snapshot_of_a_feature_dashboard() {
 #[test]
 fn snapshot_of_a_dashboard_with_per_instance_and_below_thresholds() {
     insta::assert_snapshot!("dashboard-mycats", compiled("grafana/mycats.json"));
+}
+
+/// The "Other alerts" row of a feature with an `alerts:` entry (Japanese).
+#[test]
+fn snapshot_of_the_other_alerts_row() {
+    let dashboard: Value =
+        serde_json::from_str(&compiled("grafana/feature-flag-api.json")).unwrap();
+    let row: Vec<&Value> = panels(&dashboard)
+        .iter()
+        .filter(|p| p["id"].as_u64().unwrap() >= u64::from(names::SPEC_ALERTS_ROW_PANEL_ID))
+        .collect();
+    insta::assert_json_snapshot!("dashboard-other-alerts-row", row);
 }
 
 #[test]

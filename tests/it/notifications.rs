@@ -12,7 +12,11 @@
 //! and every template the rule accepts or refuses in a table renders or
 //! fails alike in `amtool template render`. A PagerDuty receiver whose
 //! `url` is the capture server gets Events API v2 events whose severity
-//! follows the level and whose details and links carry the alert's. `promspec routes test --at` must say
+//! follows the level and whose details and links carry the alert's. Email
+//! receivers whose `smtp.smarthost` is a plain SMTP capture server on
+//! loopback get mail whose Subject is promspec's title (or the receiver's
+//! own `email.subject`) and whose HTML part carries the alert's fields and
+//! links. `promspec routes test --at` must say
 //! the same of the bundled specs: the DBA is mailed during business hours
 //! only, on-call is paged always.
 
@@ -25,7 +29,7 @@ use promspec::compile::{alertmanager, conventions as names, lower};
 use promspec::pipeline;
 use serde_json::{Value, json};
 
-use crate::daemon::{Daemon, free_port, post_json, read_request, respond, serve};
+use crate::daemon::{Daemon, Mail, free_port, post_json, read_request, respond, serve, serve_smtp};
 use crate::support::{promspec, root, text};
 
 const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
@@ -619,4 +623,214 @@ fn pagerduty_events_follow_the_level_and_carry_the_links() {
             "{event:#}"
         );
     }
+}
+
+/// A delivered mail as its reader sees it: the (unfolded) header `name`.
+fn header(mail: &Mail, name: &str) -> Option<String> {
+    let (head, _) = mail.data.split_once("\r\n\r\n")?;
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded.split("\r\n").find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_string())
+    })
+}
+
+/// The decoded body of the part of `mail` (a `multipart/*` message, as
+/// Alertmanager sends) whose type is `content_type`.
+fn part(mail: &Mail, content_type: &str) -> Option<String> {
+    let content = header(mail, "Content-Type")?;
+    let boundary = content
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let (_, body) = mail.data.split_once("\r\n\r\n")?;
+    body.split(&format!("--{boundary}")).find_map(|part| {
+        let part = Mail {
+            from: String::new(),
+            to: Vec::new(),
+            data: part.trim_start_matches("\r\n").to_string(),
+        };
+        let kind = header(&part, "Content-Type")?;
+        if !kind.starts_with(content_type) {
+            return None;
+        }
+        let (_, text) = part.data.split_once("\r\n\r\n")?;
+        match header(&part, "Content-Transfer-Encoding").as_deref() {
+            Some("quoted-printable") => Some(quoted_printable(text)),
+            None | Some("7bit") | Some("8bit") => Some(text.to_string()),
+            Some(other) => panic!("a part in {other}, which this test does not decode"),
+        }
+    })
+}
+
+/// Quoted-printable decoded (RFC 2045): `=XX` bytes, `=` line breaks removed.
+fn quoted_printable(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' {
+            let rest = &bytes[i + 1..];
+            if rest.starts_with(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("UTF-8 once decoded")
+}
+
+/// HTML text with the entities Go's `html/template` writes replaced by
+/// their characters.
+fn unescape_html(text: &str) -> String {
+    [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&#34;", "\""),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#43;", "+"),
+        ("&amp;", "&"),
+    ]
+    .iter()
+    .fold(text.to_string(), |t, (entity, c)| t.replace(entity, c))
+}
+
+/// Mail from a real Alertmanager through the generated `smtp` settings
+/// (plain SMTP, `require_tls: false`, the smarthost a loopback capture
+/// server): the Subject is promspec's title, or the receiver's own
+/// `email.subject`; the HTML part carries the alert's fields and links.
+#[test]
+fn email_carries_the_alert_and_its_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("specs");
+    std::fs::create_dir(&specs).unwrap();
+    let mails = Arc::new(Mutex::new(Vec::<Mail>::new()));
+    let shared = mails.clone();
+    let smtp_port = serve_smtp(move |mail| shared.lock().expect("mails").push(mail));
+    std::fs::write(
+        specs.join("promspec.yaml"),
+        format!(
+            r##"project: notify
+grafana_url: https://grafana.example.com
+alertmanager:
+  smtp:
+    smarthost: 127.0.0.1:{smtp_port}
+    from: alertmanager@example.com
+    require_tls: false
+priorities:
+  P1: {{title: High, response_time: 1h, group_wait: 1s}}
+  P2: {{title: Medium, response_time: 4h, group_wait: 1s}}
+severities:
+  critical: {{priority: P1, receivers: [mail-team, mail-custom]}}
+  warning: {{priority: P2, receivers: [mail-team]}}
+receivers:
+  mail-team:
+    email: {{to: team@example.com}}
+  mail-custom:
+    email:
+      to: custom@example.com
+      subject: "custom {{{{ .CommonLabels.alertname }}}} on {{{{ .CommonLabels.instance }}}}"
+"##
+        ),
+    )
+    .unwrap();
+    std::fs::write(specs.join("checkout.yaml"), FEATURE).unwrap();
+
+    let (ws, am, am_port) = alertmanager_on(&specs, dir.path(), |config| {
+        assert!(
+            config.contains(&format!("smtp_smarthost: 127.0.0.1:{smtp_port}"))
+                && config.contains("smtp_require_tls: false"),
+            "{config}"
+        );
+        config
+    });
+    let (labels, annotations) = firing(&ws, "critical", "shop-1");
+    let body = json!([{ "labels": labels, "annotations": annotations }]).to_string();
+    let (status, answer) = post_json(am_port, "/api/v2/alerts", &body);
+    assert_eq!(status, 200, "{answer}");
+    let to = |address: &str| {
+        mails
+            .lock()
+            .expect("mails")
+            .iter()
+            .find(|m| m.to == [address])
+            .cloned()
+    };
+    am.wait_until(Duration::from_secs(30), "mailing both receivers", || {
+        to("team@example.com").is_some() && to("custom@example.com").is_some()
+    });
+
+    let (summary, runbook, dashboard) = (
+        &annotations["summary"],
+        &annotations["runbook_url"],
+        &annotations["dashboard_url"],
+    );
+    let alertname = &labels["alertname"];
+    let mail = to("team@example.com").unwrap();
+    assert_eq!(mail.from, "alertmanager@example.com");
+    assert_eq!(
+        header(&mail, "Subject").as_deref(),
+        Some(format!("[FIRING:1] P1 critical: {summary} (checkout)").as_str()),
+        "{}",
+        mail.data
+    );
+    let html = part(&mail, "text/html").unwrap_or_else(|| panic!("no HTML part:\n{}", mail.data));
+    let html = unescape_html(&html);
+    for expected in [
+        format!("<h2>[FIRING:1] P1 critical: {summary} (checkout)</h2>"),
+        format!("<h3>{alertname}: {summary}</h3>"),
+        r#"<th align="left">severity</th><td>critical</td>"#.to_string(),
+        r#"<th align="left">priority</th><td>P1</td>"#.to_string(),
+        r#"<th align="left">feature</th><td>checkout</td>"#.to_string(),
+        r#"<th align="left">team</th><td>payments</td>"#.to_string(),
+        r#"<th align="left">instance</th><td>shop-1</td>"#.to_string(),
+        format!(r#"<a href="{runbook}">Runbook</a>"#),
+        format!(r#"<a href="{dashboard}">Dashboard</a>"#),
+    ] {
+        assert!(html.contains(&expected), "{expected:?} not in:\n{html}");
+    }
+    // Alertmanager's start of the alert, to the second, in UTC.
+    let since = html
+        .split_once(r#"<th align="left">since</th><td>"#)
+        .and_then(|(_, rest)| rest.split_once("</td>"))
+        .map_or("", |(since, _)| since);
+    assert!(
+        since.len() == "2026-03-09 10:00:00 UTC".len() && since.ends_with(" UTC"),
+        "since {since:?}"
+    );
+    assert!(runbook.starts_with("https://runbooks.example.com/checkout"));
+    assert!(dashboard.starts_with("https://grafana.example.com/d/"));
+    let text = part(&mail, "text/plain").unwrap_or_default();
+    for expected in [
+        format!("runbook: {runbook}"),
+        format!("dashboard: {dashboard}"),
+    ] {
+        assert!(text.contains(&expected), "{expected:?} not in:\n{text}");
+    }
+
+    // The receiver's own subject replaces promspec's; the body is still promspec's.
+    let custom = to("custom@example.com").unwrap();
+    assert_eq!(
+        header(&custom, "Subject").as_deref(),
+        Some(format!("custom {alertname} on shop-1").as_str()),
+        "{}",
+        custom.data
+    );
+    let html = unescape_html(&part(&custom, "text/html").unwrap_or_default());
+    assert!(
+        html.contains(&format!(r#"<a href="{runbook}">Runbook</a>"#)),
+        "{html}"
+    );
 }

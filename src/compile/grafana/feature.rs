@@ -1,19 +1,31 @@
 //! The dashboard of one feature: a row per threshold group, and per
 //! threshold a time-series panel of the recorded series with the alert
-//! levels drawn as lines, beside a stat panel of the current value.
+//! levels drawn as lines, beside a stat panel of the current value; the
+//! SLO rows; then a row of the alerts that are not threshold levels (the
+//! `alerts:` entries, then the thresholds' no-data alerts), one stat each
+//! counting the alert's firing series. An `alerts:` entry's `dashboard_url`
+//! opens its stat; a no-data alert's opens its threshold's graph, where the
+//! missing series show.
+
+use std::collections::BTreeMap;
 
 use crate::compile::conventions as names;
 use crate::compile::grafana::model::*;
-use crate::compile::grafana::steps;
+use crate::compile::grafana::steps::{self, OK_COLOR, level_color};
 use crate::compile::lower::recorded_selector;
-use crate::compile::words;
-use crate::promql::Dialect;
-use crate::spec::model::{Feature, Language, Threshold};
+use crate::compile::{markdown, words};
+use crate::promql::{Dialect, string_literal};
+use crate::spec::model::{Alert, Feature, Language, LevelRule, Threshold};
+use crate::spec::units::format_duration;
 
 /// Width of a time-series panel; the stat panel fills the rest of the row.
 const GRAPH_WIDTH: u32 = 16;
 /// Height of a threshold's panels.
 const PANEL_HEIGHT: u32 = 8;
+/// Width of the stat of an alert that is not a threshold level.
+const ALERT_WIDTH: u32 = 6;
+/// Height of the stat of an alert that is not a threshold level.
+const ALERT_HEIGHT: u32 = 4;
 
 /// The words of a feature dashboard.
 struct Words {
@@ -23,6 +35,10 @@ struct Words {
     dashboards: &'static str,
     recorded: &'static str,
     instance: &'static str,
+    other_alerts: &'static str,
+    alert: &'static str,
+    firing_series: &'static str,
+    ok: &'static str,
 }
 
 fn words(lang: Language) -> Words {
@@ -34,6 +50,10 @@ fn words(lang: Language) -> Words {
             dashboards: "promspec ダッシュボード",
             recorded: "記録系列",
             instance: "インスタンス",
+            other_alerts: "閾値以外のアラート",
+            alert: "アラート",
+            firing_series: "発報中の系列数",
+            ok: "正常",
         },
         Language::En => Words {
             datasource: "Data source",
@@ -42,6 +62,10 @@ fn words(lang: Language) -> Words {
             dashboards: "promspec dashboards",
             recorded: "Recorded series",
             instance: "Instance",
+            other_alerts: "Other alerts",
+            alert: "Alert",
+            firing_series: "firing series",
+            ok: "OK",
         },
     }
 }
@@ -165,7 +189,7 @@ pub fn dashboard(feature: &Feature, dialect: Dialect) -> Dashboard {
         annotations: Annotations {
             list: vec![Annotation::built_in(), alerts_annotation(&[feature], lang)],
         },
-        panels: panels(feature, &per_instance),
+        panels: panels(feature, &per_instance, dialect),
     }
 }
 
@@ -201,7 +225,7 @@ pub fn layout(feature: &Feature) -> Vec<Section<'_>> {
 }
 
 /// The panels; `per_instance[i]` tells whether threshold `i` has series per instance.
-fn panels(feature: &Feature, per_instance: &[bool]) -> Vec<Panel> {
+fn panels(feature: &Feature, per_instance: &[bool], dialect: Dialect) -> Vec<Panel> {
     let mut panels = Vec::new();
     let mut y = 0;
     let mut row_index = 0;
@@ -236,7 +260,212 @@ fn panels(feature: &Feature, per_instance: &[bool]) -> Vec<Panel> {
         }
     }
     panels.extend(super::slo::panels(feature, y));
+    let y = panels
+        .iter()
+        .map(|p| p.grid_pos().y + p.grid_pos().h)
+        .max()
+        .unwrap_or(0);
+    panels.extend(other_alert_panels(feature, dialect, y));
     panels
+}
+
+/// An alert that is not a threshold level, as its stat shows it.
+struct OtherAlert<'a> {
+    id: u32,
+    name: String,
+    title: String,
+    level: &'a LevelRule,
+    description: Option<&'a str>,
+    /// When it fires, in a sentence.
+    condition: String,
+    /// The expression, for an `alerts:` entry.
+    expr: Option<&'a str>,
+    runbook: Option<&'a str>,
+}
+
+/// The row of the alerts that are not threshold levels, from `y`: the
+/// `alerts:` entries, then the no-data alerts of the thresholds whose
+/// query reads series (those that get a rule); nothing when there are none.
+fn other_alert_panels(feature: &Feature, dialect: Dialect, y: u32) -> Vec<Panel> {
+    let lang = feature.docs_language;
+    let w = words(lang);
+    let mut alerts: Vec<OtherAlert> = feature
+        .alerts
+        .iter()
+        .enumerate()
+        .map(|(index, a)| OtherAlert {
+            id: names::spec_alert_panel_id(index),
+            name: names::spec_alert_name(feature, a),
+            title: a.title.clone(),
+            level: &a.level,
+            description: a.description.as_deref(),
+            condition: expression_condition(a, lang),
+            expr: Some(&a.expr.text),
+            runbook: a.runbook.as_deref(),
+        })
+        .collect();
+    for (index, t) in feature.thresholds.iter().enumerate() {
+        let Some(no_data) = &t.no_data else { continue };
+        let reads_series = t
+            .query
+            .parse(dialect)
+            .is_ok_and(|e| !e.facts().selectors.is_empty());
+        if !reads_series {
+            continue;
+        }
+        let window = format_duration(no_data.window);
+        alerts.push(OtherAlert {
+            id: names::no_data_panel_id(index),
+            name: names::no_data_alert_name(feature, t),
+            title: match lang {
+                Language::Ja => format!("{} (データなし)", t.title),
+                Language::En => format!("{} (no data)", t.title),
+            },
+            level: &no_data.alert,
+            description: None,
+            condition: match lang {
+                Language::Ja => format!("クエリが読む系列が {window} 以上ないと発報"),
+                Language::En => {
+                    format!("fires when the series the query reads are absent for {window}")
+                }
+            },
+            expr: None,
+            runbook: t.runbook.as_deref(),
+        });
+    }
+    if alerts.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![Panel::Row(RowPanel {
+        id: names::SPEC_ALERTS_ROW_PANEL_ID,
+        title: w.other_alerts.into(),
+        collapsed: false,
+        grid_pos: GridPos {
+            h: 1,
+            w: GRID_WIDTH,
+            x: 0,
+            y,
+        },
+        panels: Vec::new(),
+    })];
+    let per_line = GRID_WIDTH / ALERT_WIDTH;
+    for (n, alert) in (0u32..).zip(&alerts) {
+        let grid_pos = GridPos {
+            h: ALERT_HEIGHT,
+            w: ALERT_WIDTH,
+            x: n % per_line * ALERT_WIDTH,
+            y: y + 1 + n / per_line * ALERT_HEIGHT,
+        };
+        out.push(Panel::Stat(other_alert_stat(feature, alert, grid_pos)));
+    }
+    out
+}
+
+/// When an `alerts:` entry fires, in a sentence.
+fn expression_condition(alert: &Alert, lang: Language) -> String {
+    let for_ = alert.level.for_;
+    match (lang, for_.is_zero()) {
+        (Language::Ja, true) => "式が系列を返すとすぐに発報".into(),
+        (Language::Ja, false) => {
+            format!("式が系列を返す状態が {} 続くと発報", format_duration(for_))
+        }
+        (Language::En, true) => "fires as soon as the expression returns series".into(),
+        (Language::En, false) => format!(
+            "fires when the expression returns series for {}",
+            format_duration(for_)
+        ),
+    }
+}
+
+/// The query of an alert's stat: how many of its series fire now (the
+/// name quoted as a PromQL string, whatever it holds), 0 when none.
+pub fn firing_count(feature: &Feature, alertname: &str) -> String {
+    format!(
+        "count({}{{{}={},{}=\"firing\",{}=\"{}\"}}) or vector(0)",
+        names::ALERTS_METRIC,
+        names::ALERTNAME_LABEL,
+        string_literal(alertname),
+        names::ALERTSTATE_LABEL,
+        names::FEATURE_LABEL,
+        feature.slug
+    )
+}
+
+fn other_alert_stat(feature: &Feature, alert: &OtherAlert, grid_pos: GridPos) -> StatPanel {
+    let lang = feature.docs_language;
+    let w = words(lang);
+    let level = alert.level.level;
+    let mut description = String::new();
+    if let Some(d) = alert.description {
+        description.push_str(d.trim());
+        description.push_str("\n\n");
+    }
+    description.push_str(&format!(
+        "- {} ({}): {}\n- {} {}: {} (0: {})",
+        words::level(level, lang),
+        alert.level.priority,
+        alert.condition,
+        w.alert,
+        markdown::inline_code(&alert.name),
+        w.firing_series,
+        w.ok
+    ));
+    if let Some(expr) = alert.expr {
+        description.push_str("\n\n");
+        description.push_str(&markdown::code_block(expr.trim(), "promql"));
+    }
+    let mut mappings = BTreeMap::new();
+    mappings.insert(
+        "0".to_string(),
+        MappingResult {
+            text: w.ok.into(),
+            color: OK_COLOR.into(),
+            index: 0,
+        },
+    );
+    VizPanel {
+        id: alert.id,
+        title: alert.title.clone(),
+        description,
+        datasource: datasource(),
+        grid_pos,
+        links: alert
+            .runbook
+            .iter()
+            .map(|url| Link::url(words::runbook(lang), *url, "doc"))
+            .collect(),
+        targets: vec![Query {
+            ref_id: "A".into(),
+            datasource: datasource(),
+            expr: firing_count(feature, &alert.name),
+            legend_format: Some(w.firing_series.into()),
+            range: Some(true),
+            instant: Some(false),
+            editor_mode: Some("code".into()),
+            interval: None,
+        }],
+        field_config: FieldConfigSource {
+            defaults: FieldConfig {
+                unit: "none".into(),
+                color: FieldColor::by_thresholds(),
+                thresholds: Thresholds::absolute(vec![
+                    Step {
+                        color: OK_COLOR.into(),
+                        value: None,
+                    },
+                    Step {
+                        color: level_color(level).into(),
+                        value: Some(1.0),
+                    },
+                ]),
+                mappings: vec![ValueMapping::Value { options: mappings }],
+                no_value: None,
+                custom: None,
+            },
+            overrides: Vec::new(),
+        },
+        options: stat_options("value"),
+    }
 }
 
 /// Whether a threshold's series are per instance: the query's result may
