@@ -111,7 +111,8 @@ fn hostile_names_build_and_every_consumer_accepts_them() {
     }
 
     // Routing: amtool and `promspec routes test` send each name to the same
-    // receivers, and the override by name (`notify: [dba]`) applies.
+    // receivers, and the override by name (`notify: [dba]`) applies, to the
+    // critical level and to its critical no-data alert alike.
     let config = "generated/alertmanager/alertmanager.yml";
     for (name, severity, receiver) in [
         (NAMES[0], "critical", "pager"),
@@ -120,7 +121,7 @@ fn hostile_names_build_and_every_consumer_accepts_them() {
         (NAMES[3], "info", "chat"),
         (NAMES[4], "critical", "dba"),
         (NAMES[5], "warning", "chat"),
-        (NAMES[6], "critical", "pager"),
+        (NAMES[6], "critical", "dba"),
     ] {
         let alertname = label_arg("alertname", name);
         let severity = format!("severity={severity}");

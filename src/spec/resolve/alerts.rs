@@ -137,8 +137,10 @@ fn level_rule(
     }
 }
 
-/// A threshold's `no_data:` alert, routed like a level of that threshold
-/// (its `notify` for that level, else the feature's, else the severity's).
+/// A threshold's `no_data:` alert, routed like that level of the threshold:
+/// the level's own `notify` and `priority` when the threshold has the level,
+/// else the threshold's `notify` for it, else the feature's, else the
+/// severity's.
 pub(super) fn no_data(
     t: &raw::Threshold,
     feature: &raw::FeatureSpec,
@@ -166,13 +168,22 @@ pub(super) fn no_data(
         );
         return None;
     }
-    let notify = notify_for(&t.notify, level);
+    // The threshold's own level of that severity, when it has one: its
+    // receivers and priority overrides apply to its no-data alert too.
+    let same_level = match level {
+        Level::Critical => t.critical.as_ref(),
+        Level::Warning => t.warning.as_ref(),
+        Level::Info => t.info.as_ref(),
+    };
+    let notify = same_level
+        .and_then(|l| l.notify.as_ref())
+        .or_else(|| notify_for(&t.notify, level));
     let alert = level_rule(
         level,
         window,
         n.for_.as_ref().map_or(n.span, |f| f.0.span),
         None,
-        None,
+        same_level.and_then(|l| l.priority.as_ref()),
         notify,
         n.span,
         "no-data alert",
