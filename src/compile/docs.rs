@@ -111,6 +111,9 @@ pub fn render(project: &Project, feature: &Feature) -> String {
     if let Some(runbook) = &feature.runbook {
         let _ = writeln!(out, "- {}: <{runbook}>", words::runbook(lang));
     }
+    if feature.evaluation_interval != project.evaluation_interval {
+        let _ = writeln!(out, "- {}", evaluation_interval(project, feature));
+    }
     let _ = writeln!(out, "\n{}", w.intro);
 
     let info = feature
@@ -135,6 +138,17 @@ pub fn render(project: &Project, feature: &Feature) -> String {
     docs_slo::render(&mut out, project, feature, &|r| channels(project, r));
     priorities(&mut out, project, feature);
     out
+}
+
+/// The line of a feature evaluated at its own interval: durations in the
+/// tables count from evaluations that far apart.
+fn evaluation_interval(project: &Project, feature: &Feature) -> String {
+    let own = format_duration(feature.evaluation_interval);
+    let shared = format_duration(project.evaluation_interval);
+    match feature.docs_language {
+        Language::Ja => format!("評価間隔: {own}（プロジェクトの既定は {shared}）"),
+        Language::En => format!("Evaluated every {own} (the project's default is {shared})"),
+    }
 }
 
 /// The "channel" column heading.

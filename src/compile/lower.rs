@@ -73,7 +73,7 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
     if !rules.is_empty() || slos.is_none() {
         groups.push(Group {
             name: Spanned::new(names::group_name(feature), feature.slug_span),
-            interval: Some(Spanned::new(project.evaluation_interval, feature.slug_span)),
+            interval: Some(feature.group_interval()),
             rules,
             span: feature.slug_span,
         });

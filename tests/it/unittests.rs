@@ -173,9 +173,9 @@ fn moved_threshold(l: &LevelProbe, up: bool) -> f64 {
 }
 
 fn mutations(ws: &Workspace) -> Vec<Mutation> {
-    let interval = ws.project.evaluation_interval;
     let mut out = Vec::new();
     for feature in &ws.features {
+        let interval = feature.evaluation_interval;
         let all = lower::feature(&ws.project, feature).groups.remove(0).rules;
         for (index, test) in unittests::plan(&ws.project, feature)
             .into_iter()
@@ -260,10 +260,7 @@ fn run_mutation(bin: &Path, m: &Mutation) -> promtool::Outcome {
                 kind: FileKind::Spec,
                 groups: vec![Group {
                     name: Spanned::new(conventions::group_name(&feature), feature.slug_span),
-                    interval: Some(Spanned::new(
-                        m.project.evaluation_interval,
-                        feature.slug_span,
-                    )),
+                    interval: Some(feature.group_interval()),
                     rules: m.rules.clone(),
                     span: feature.slug_span,
                 }],

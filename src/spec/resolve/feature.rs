@@ -26,6 +26,9 @@ pub fn resolve_feature(
     label_spans.extend(Resolver::label_spans(&raw.labels, &own));
     labels.extend(own);
     let docs_language = language(&raw.docs_language, &mut r).unwrap_or(project.docs_language);
+    // Checked as the project's `evaluation_interval` is; a wrong one falls
+    // back to the project's.
+    let evaluation_interval = r.duration_or(&raw.evaluation_interval, project.evaluation_interval);
     let mut taken: Vec<Spanned<String>> = Vec::new();
     let mut thresholds = Vec::new();
     for t in raw.thresholds.iter().flatten() {
@@ -36,7 +39,7 @@ pub fn resolve_feature(
             thresholds.push(th);
         }
     }
-    let slos = crate::spec::slo::resolve::slos(raw, project, &mut r);
+    let slos = crate::spec::slo::resolve::slos(raw, project, evaluation_interval, &mut r);
     taken.extend(
         raw.slos
             .iter()
@@ -59,6 +62,8 @@ pub fn resolve_feature(
         labels,
         label_spans,
         docs_language,
+        evaluation_interval,
+        evaluation_interval_span: raw.evaluation_interval.as_ref().map(|d| d.0.span),
         thresholds,
         slos,
         alerts,
