@@ -107,7 +107,11 @@ fn every_kind_of_change_is_reported_against_head() {
     )
     .unwrap();
     // The feature's own evaluation interval (the project evaluates every 1s).
-    edit(&checkout, "team: shop\n", "team: shop\nevaluation_interval: 2s\n");
+    edit(
+        &checkout,
+        "team: shop\n",
+        "team: shop\nevaluation_interval: 2s\n",
+    );
     // A priority's response time.
     edit(
         &project,

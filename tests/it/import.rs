@@ -308,9 +308,10 @@ fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), Strin
             "evaluation_interval": format_duration(interval),
             "tests": tests,
         });
-        let test_path = tmp
-            .path()
-            .join(format!("equivalence-{}.test.json", format_duration(interval)));
+        let test_path = tmp.path().join(format!(
+            "equivalence-{}.test.json",
+            format_duration(interval)
+        ));
         std::fs::write(&test_path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
         let run = Command::new("promtool")
             .args(["test", "rules"])
@@ -705,4 +706,73 @@ fn import_keeps_every_original_alert_name() {
         hostile >= 4,
         "the files hold names that are not identifiers"
     );
+}
+
+/// Rules of one team from groups evaluated at two intervals.
+const TWO_INTERVALS: &str = r#"groups:
+  - name: payments
+    rules:
+      - alert: PaymentsSlow
+        expr: histogram_quantile(0.95, sum by (le) (rate(payment_duration_seconds_bucket[5m]))) > 2
+        for: 5m
+        labels: {severity: warning, team: payments}
+  - name: payments-fast
+    interval: 30s
+    rules:
+      - alert: PaymentsDown
+        expr: sum(up{job="payments"}) < 1
+        for: 1m
+        labels: {severity: critical, team: payments}
+"#;
+
+#[test]
+fn import_keeps_group_intervals_and_never_merges_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("rules.yml"), TWO_INTERVALS).unwrap();
+    let out = promspec(
+        tmp.path(),
+        &["import", "rules.yml", "--split-by", "label:team"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    // One feature per interval: the first met keeps the plain name.
+    assert!(
+        summary.contains("specs/payments.yaml: 1 threshold (1 level), 0 alerts, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("specs/payments-30s.yaml: 1 threshold (1 level), 0 alerts, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("split from `payments`: its rules come from groups evaluated every 30s"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "its groups' `interval: 30s` is kept as `evaluation_interval: 30s` (the project evaluates every 1m)"
+        ),
+        "{summary}"
+    );
+    let plain = std::fs::read_to_string(tmp.path().join("specs/payments.yaml")).unwrap();
+    assert!(!plain.contains("evaluation_interval"), "{plain}");
+    let fast = std::fs::read_to_string(tmp.path().join("specs/payments-30s.yaml")).unwrap();
+    assert!(
+        fast.contains("team: payments\nevaluation_interval: 30s\n"),
+        "{fast}"
+    );
+    let build = promspec(tmp.path(), &["build"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let rules = std::fs::read_to_string(
+        tmp.path()
+            .join("generated/prometheus/payments-30s.rules.yml"),
+    )
+    .unwrap();
+    assert!(rules.contains("    interval: 30s\n"), "{rules}");
+    let tests = std::fs::read_to_string(
+        tmp.path()
+            .join("generated/prometheus/payments-30s.test.yml"),
+    )
+    .unwrap();
+    assert!(tests.contains("\nevaluation_interval: 30s\n"), "{tests}");
 }

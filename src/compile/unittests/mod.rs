@@ -187,11 +187,7 @@ pub fn plan(project: &Project, feature: &Feature) -> Vec<ThresholdTest> {
         .collect()
 }
 
-fn plan_threshold(
-    feature: &Feature,
-    threshold: &Threshold,
-    rules: &[&Rule],
-) -> ThresholdTest {
+fn plan_threshold(feature: &Feature, threshold: &Threshold, rules: &[&Rule]) -> ThresholdTest {
     let group = names::rule_test_group_name(feature, threshold);
     let base = ThresholdTest {
         threshold: threshold.id.clone(),

@@ -81,14 +81,7 @@ pub fn groups(project: &Project, feature: &Feature) -> (Vec<Value>, Vec<String>)
         };
         for tier in &slo.tiers {
             for above in [false, true] {
-                out.push(group(
-                    feature,
-                    slo,
-                    tier,
-                    above,
-                    &rules,
-                    guard.as_deref(),
-                ));
+                out.push(group(feature, slo, tier, above, &rules, guard.as_deref()));
             }
         }
     }
