@@ -775,4 +775,13 @@ fn import_keeps_group_intervals_and_never_merges_two() {
     )
     .unwrap();
     assert!(tests.contains("\nevaluation_interval: 30s\n"), "{tests}");
+
+    // Side by side with the original, each at its group's interval.
+    let mut tally = Tally::default();
+    import_one(tmp.path(), &tmp.path().join("rules.yml"), &mut tally).unwrap();
+    assert_eq!(
+        (tally.thresholds, tally.equivalent, tally.neither.len()),
+        (2, 2, 0),
+        "{tally:#?}"
+    );
 }
