@@ -300,3 +300,30 @@ fn priorities(out: &mut String, project: &Project, feature: &Feature) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::testing::load;
+
+    #[test]
+    fn the_page_says_when_a_feature_runs_at_its_own_interval() {
+        let threshold = "thresholds:\n  - id: queue\n    query: max(queue_depth)\n    warning: {above: 10, for: 1m}\n";
+        let fast = format!("feature: fast\nteam: ops\nevaluation_interval: 30s\n{threshold}");
+        let same = format!("feature: same\nteam: ops\nevaluation_interval: 1m\n{threshold}");
+        let (ws, _) = load(&[("fast", &fast), ("same", &same)]);
+        let page = |slug: &str| {
+            let f = ws.features.iter().find(|f| f.slug == slug).unwrap();
+            super::render(&ws.project, f)
+        };
+        assert!(
+            page("fast").contains("\n- Evaluated every 30s (the project's default is 1m)\n"),
+            "{}",
+            page("fast")
+        );
+        assert!(
+            !page("same").contains("Evaluated every"),
+            "{}",
+            page("same")
+        );
+    }
+}
