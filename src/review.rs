@@ -1,6 +1,7 @@
 //! `promspec diff`: what a change to the specs does to what is deployed,
 //! in the terms a reviewer cares about — alerts added, removed or renamed,
-//! level values, `for`, receivers, priorities and response times, time
+//! level values, `for`, receivers, priorities and response times, a
+//! feature's evaluation interval, time
 //! intervals, a receiver's own hours and notification templates,
 //! dashboards and their panels — instead of a raw text diff of
 //! `generated/` (swamped by the unit-test files).
@@ -22,7 +23,7 @@ use crate::spec::units::format_duration;
 /// One change a reviewer should see.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
-    /// What changed: `alert`, `dashboard`, `time interval`, `receiver`.
+    /// What changed: `alert`, `feature`, `dashboard`, `time interval`, `receiver`.
     pub area: &'static str,
     /// The thing that changed (an alert name with its severity, a uid...).
     pub subject: String,
@@ -40,6 +41,7 @@ pub struct Change {
 pub fn compare(base: &Workspace, head: &Workspace) -> Vec<Change> {
     let mut out = Vec::new();
     alerts(base, head, &mut out);
+    evaluation_intervals(base, head, &mut out);
     dashboards(base, head, &mut out);
     intervals(
         &base.project.time_intervals,
@@ -255,6 +257,29 @@ fn list(items: &[String]) -> String {
         "always".into()
     } else {
         items.join(", ")
+    }
+}
+
+/// Per feature in both revisions: how often its rule groups are evaluated
+/// (its own `evaluation_interval`, else the project's).
+fn evaluation_intervals(base: &Workspace, head: &Workspace, out: &mut Vec<Change>) {
+    for new in &head.features {
+        let Some(old) = base.features.iter().find(|f| f.slug == new.slug) else {
+            continue;
+        };
+        if old.evaluation_interval != new.evaluation_interval {
+            out.push(Change {
+                area: "feature",
+                subject: new.slug.clone(),
+                kind: "evaluation interval",
+                before: Some(format_duration(old.evaluation_interval)),
+                after: Some(format_duration(new.evaluation_interval)),
+                note: Some(
+                    "its alerts are evaluated this often: a `for` shorter than it waits one interval, and alerts fire and resolve that much later or sooner"
+                        .into(),
+                ),
+            });
+        }
     }
 }
 

@@ -111,6 +111,9 @@ pub fn render(project: &Project, feature: &Feature) -> String {
     if let Some(runbook) = &feature.runbook {
         let _ = writeln!(out, "- {}: <{runbook}>", words::runbook(lang));
     }
+    if feature.evaluation_interval != project.evaluation_interval {
+        let _ = writeln!(out, "- {}", evaluation_interval(project, feature));
+    }
     let _ = writeln!(out, "\n{}", w.intro);
 
     let info = feature
@@ -135,6 +138,17 @@ pub fn render(project: &Project, feature: &Feature) -> String {
     docs_slo::render(&mut out, project, feature, &|r| channels(project, r));
     priorities(&mut out, project, feature);
     out
+}
+
+/// The line of a feature evaluated at its own interval: durations in the
+/// tables count from evaluations that far apart.
+fn evaluation_interval(project: &Project, feature: &Feature) -> String {
+    let own = format_duration(feature.evaluation_interval);
+    let shared = format_duration(project.evaluation_interval);
+    match feature.docs_language {
+        Language::Ja => format!("評価間隔: {own}（プロジェクトの既定は {shared}）"),
+        Language::En => format!("Evaluated every {own} (the project's default is {shared})"),
+    }
 }
 
 /// The "channel" column heading.
@@ -283,6 +297,33 @@ fn priorities(out: &mut String, project: &Project, feature: &Feature) {
                 words::within(p.response_time, feature.docs_language),
                 p.description.as_deref().map_or(NONE.into(), markdown::cell),
             ],
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::testing::load;
+
+    #[test]
+    fn the_page_says_when_a_feature_runs_at_its_own_interval() {
+        let threshold = "thresholds:\n  - id: queue\n    query: max(queue_depth)\n    warning: {above: 10, for: 1m}\n";
+        let fast = format!("feature: fast\nteam: ops\nevaluation_interval: 30s\n{threshold}");
+        let same = format!("feature: same\nteam: ops\nevaluation_interval: 1m\n{threshold}");
+        let (ws, _) = load(&[("fast", &fast), ("same", &same)]);
+        let page = |slug: &str| {
+            let f = ws.features.iter().find(|f| f.slug == slug).unwrap();
+            super::render(&ws.project, f)
+        };
+        assert!(
+            page("fast").contains("\n- Evaluated every 30s (the project's default is 1m)\n"),
+            "{}",
+            page("fast")
+        );
+        assert!(
+            !page("same").contains("Evaluated every"),
+            "{}",
+            page("same")
         );
     }
 }

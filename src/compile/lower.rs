@@ -68,7 +68,7 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
     if !rules.is_empty() || slos.is_none() {
         groups.push(Group {
             name: Spanned::new(names::group_name(feature), feature.slug_span),
-            interval: Some(Spanned::new(project.evaluation_interval, feature.slug_span)),
+            interval: Some(feature.group_interval()),
             rules,
             span: feature.slug_span,
         });
@@ -244,4 +244,70 @@ pub(crate) fn pairs(map: BTreeMap<String, String>, span: Span) -> Vec<Pair> {
             exact: false,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use crate::spec::targets::{
+        MimirTarget, OperatorTarget, PartialResponse, ThanosTarget, VmalertTarget,
+    };
+    use crate::spec::testing::load;
+
+    const FAST: &str = "feature: fast\nteam: ops\nevaluation_interval: 30s\nthresholds:\n  - id: queue\n    query: max(queue_depth)\n    warning: {above: 10, for: 1m}\nslos:\n  - id: up\n    objective: 99.9%\n    sli:\n      availability:\n        series: up{job=\"x\"}\n";
+
+    #[test]
+    fn every_group_of_a_feature_runs_at_its_own_interval() {
+        let (ws, _) = load(&[("fast", FAST)]);
+        let feature = &ws.features[0];
+        let file = super::feature(&ws.project, feature);
+        assert_eq!(
+            file.groups.len(),
+            2,
+            "the threshold group and the SLO group"
+        );
+        for g in &file.groups {
+            let interval = g.interval.as_ref().expect("an interval");
+            assert_eq!(interval.value, Duration::from_secs(30), "{}", g.name.value);
+            // Findings on the interval point at where the feature sets it.
+            assert_eq!(Some(interval.span), feature.evaluation_interval_span);
+        }
+    }
+
+    #[test]
+    fn every_target_writes_the_feature_interval() {
+        let (mut ws, _) = load(&[("fast", FAST)]);
+        let targets = &mut ws.project.targets;
+        targets.operator = Some(OperatorTarget {
+            namespace: "monitoring".into(),
+            labels: BTreeMap::new(),
+        });
+        targets.mimir = Some(MimirTarget {
+            tenant: None,
+            source_tenants: Vec::new(),
+            query_offset: None,
+        });
+        targets.thanos = Some(ThanosTarget {
+            partial_response_strategy: PartialResponse::Abort,
+        });
+        targets.vmalert = Some(VmalertTarget { concurrency: None });
+        let mut outputs = crate::compile::prometheus::compile(&ws.project, &ws.features);
+        outputs.extend(crate::compile::targets::compile(&ws.project, &ws.features));
+        assert_eq!(outputs.len(), 5, "prometheus and the four targets");
+        for o in &outputs {
+            let intervals: Vec<&str> = o
+                .content
+                .lines()
+                .filter_map(|l| l.trim_start().strip_prefix("interval: "))
+                .collect();
+            assert_eq!(intervals, ["30s", "30s"], "{}", o.path);
+        }
+        let tests = crate::compile::unittests::plan(&ws.project, &ws.features[0]);
+        let text = crate::compile::unittests::render(&ws.project, &ws.features[0], &tests);
+        assert!(text.contains("\nevaluation_interval: 30s\n"), "{text}");
+        assert!(text.contains("\n    interval: 30s\n"), "{text}");
+        assert!(!text.contains("interval: 1m"), "{text}");
+    }
 }

@@ -88,7 +88,7 @@ pub fn group(project: &Project, feature: &Feature) -> Option<Group> {
     }
     Some(Group {
         name: Spanned::new(names::slo_group_name(feature), feature.slug_span),
-        interval: Some(Spanned::new(project.evaluation_interval, feature.slug_span)),
+        interval: Some(feature.group_interval()),
         rules,
         span: feature.slug_span,
     })

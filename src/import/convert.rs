@@ -33,11 +33,33 @@ pub struct Source<'a> {
 struct Bucket<'a> {
     key: String,
     title: String,
+    /// How often the rules are evaluated: their groups' `interval:`, else
+    /// the project's evaluation interval.
+    interval: Duration,
+    /// Set when the rules of `key` come from groups evaluated at different
+    /// intervals: the feature the other rules went to.
+    split_from: Option<String>,
     sources: Vec<String>,
     rules: Vec<(&'a Group, &'a Rule)>,
 }
 
+/// How often `group` is evaluated: its `interval:` (`0s` means the global
+/// one), else the project's.
+fn group_interval(group: &Group, options: &Options) -> Duration {
+    group
+        .interval
+        .as_ref()
+        .map(|i| i.value)
+        .filter(|i| !i.is_zero())
+        .unwrap_or(options.evaluation_interval)
+}
+
 /// Split the rules of `sources` into features and convert them.
+///
+/// A feature has one evaluation interval: rules that would share a feature
+/// (the same group name or label value) but come from groups evaluated at
+/// different intervals go to one feature per interval, the later ones with
+/// the interval in their title and slug (`payments-30s`), and a note says so.
 pub fn features(sources: &[Source<'_>], options: &Options) -> Vec<Feature> {
     let mut buckets: Vec<Bucket<'_>> = Vec::new();
     for source in sources {
@@ -58,12 +80,25 @@ pub fn features(sources: &[Source<'_>], options: &Options) -> Vec<Feature> {
                     group.name.value.clone(),
                 ),
             };
-            let index = match buckets.iter().position(|b| b.key == key) {
+            let interval = group_interval(group, options);
+            let index = match buckets
+                .iter()
+                .position(|b| b.key == key && b.interval == interval)
+            {
                 Some(i) => i,
                 None => {
+                    // The first interval seen for a key keeps its title.
+                    let first = buckets.iter().find(|b| b.key == key);
+                    let split_from = first.map(|b| b.title.clone());
+                    let title = match first {
+                        Some(_) => format!("{title} {}", format_duration(interval)),
+                        None => title,
+                    };
                     buckets.push(Bucket {
                         key,
                         title,
+                        interval,
+                        split_from,
                         sources: Vec::new(),
                         rules: Vec::new(),
                     });
@@ -88,19 +123,20 @@ fn feature(bucket: &Bucket<'_>, options: &Options, slugs: &mut BTreeSet<String>)
     let feature_slug = unique(&slug(&bucket.title, "rules"), slugs);
     let team = team_of(&bucket.rules).unwrap_or_else(|| options.team.clone());
     let mut notes = Vec::new();
-    let mut intervals = BTreeSet::new();
-    for (group, _) in &bucket.rules {
-        if let Some(i) = &group.interval
-            && i.value != options.evaluation_interval
-            && intervals.insert(i.value)
-        {
-            notes.push(format!(
-                "group `{}` is evaluated every {}; the project evaluates every {}",
-                group.name.value,
-                format_duration(i.value),
-                format_duration(options.evaluation_interval)
-            ));
-        }
+    let evaluation_interval =
+        (bucket.interval != options.evaluation_interval).then_some(bucket.interval);
+    if let Some(interval) = evaluation_interval {
+        notes.push(format!(
+            "its groups' `interval: {0}` is kept as `evaluation_interval: {0}` (the project evaluates every {1})",
+            format_duration(interval),
+            format_duration(options.evaluation_interval)
+        ));
+    }
+    if let Some(other) = &bucket.split_from {
+        notes.push(format!(
+            "split from `{other}`: its rules come from groups evaluated every {}, and a feature has one evaluation interval",
+            format_duration(bucket.interval)
+        ));
     }
     let mut records = Vec::new();
     // Alerts by name, in order of first appearance.
@@ -146,6 +182,7 @@ fn feature(bucket: &Bucket<'_>, options: &Options, slugs: &mut BTreeSet<String>)
         slug: feature_slug,
         title: bucket.title.clone(),
         team,
+        evaluation_interval,
         sources: bucket.sources.clone(),
         thresholds,
         alerts,

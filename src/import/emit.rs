@@ -19,6 +19,9 @@ pub fn feature(feature: &Feature) -> String {
     doc.push("feature", Value::str(&feature.slug))
         .push("title", Value::str(&feature.title))
         .push("team", Value::str(&feature.team));
+    if let Some(interval) = feature.evaluation_interval {
+        doc.push("evaluation_interval", duration(interval));
+    }
     if !feature.thresholds.is_empty() {
         doc.push(
             "thresholds",

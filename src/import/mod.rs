@@ -55,7 +55,8 @@ pub struct Options {
     pub split: Split,
     /// The team of features whose rules carry no `team` label.
     pub team: String,
-    /// The project's evaluation interval (groups with another interval are noted).
+    /// The project's evaluation interval: a group with another `interval:`
+    /// gives a feature with its own `evaluation_interval`.
     pub evaluation_interval: Duration,
     /// The PromQL dialect expressions are read in.
     pub dialect: crate::promql::Dialect,
@@ -70,6 +71,8 @@ pub struct Feature {
     pub title: String,
     /// The team.
     pub team: String,
+    /// The groups' `interval:` when it is not the project's evaluation interval.
+    pub evaluation_interval: Option<Duration>,
     /// The rule files the rules came from, as given on the command line.
     pub sources: Vec<String>,
     /// Thresholds.

@@ -403,6 +403,12 @@ pub struct Feature {
     pub label_spans: BTreeMap<String, Span>,
     /// Runbook language.
     pub docs_language: Language,
+    /// How often the feature's rule groups are evaluated: its own
+    /// `evaluation_interval`, else the project's.
+    pub evaluation_interval: Duration,
+    /// Where the feature's own `evaluation_interval` was written (None when
+    /// it is the project's).
+    pub evaluation_interval_span: Option<Span>,
     /// Thresholds in spec order.
     pub thresholds: Vec<Threshold>,
     /// SLOs in spec order.
@@ -411,6 +417,17 @@ pub struct Feature {
     pub alerts: Vec<Alert>,
     /// Recording rules kept as written, in spec order.
     pub records: Vec<Record>,
+}
+
+impl Feature {
+    /// The interval of the feature's rule groups, spanned where it was
+    /// written (the slug when it is the project's).
+    pub fn group_interval(&self) -> Spanned<Duration> {
+        Spanned::new(
+            self.evaluation_interval,
+            self.evaluation_interval_span.unwrap_or(self.slug_span),
+        )
+    }
 }
 
 /// Above or below.

@@ -359,6 +359,8 @@ raw_struct! {
         notify: Option<Notify>,
         /// Language of the generated runbook table (`en` or `ja`), overriding the project's.
         docs_language: Option<Str>,
+        /// How often Prometheus evaluates this feature's rule groups, overriding the project's `evaluation_interval` (e.g. `30s`, kept from an imported group's `interval:`); also the step of its generated unit tests.
+        evaluation_interval: Option<Duration>,
         /// Metric thresholds.
         thresholds: Option<Vec<Threshold>>,
         /// Service level objectives (multi-window multi-burn-rate alerts).

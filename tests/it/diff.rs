@@ -106,6 +106,12 @@ fn every_kind_of_change_is_reported_against_head() {
         ),
     )
     .unwrap();
+    // The feature's own evaluation interval (the project evaluates every 1s).
+    edit(
+        &checkout,
+        "team: shop\n",
+        "team: shop\nevaluation_interval: 2s\n",
+    );
     // A priority's response time.
     edit(
         &project,
@@ -140,6 +146,11 @@ fn every_kind_of_change_is_reported_against_head() {
     assert_eq!(
         (response["before"].as_str(), response["after"].as_str()),
         (Some("1h"), Some("15m"))
+    );
+    let interval = find(&found, "feature", "evaluation interval", "checkout");
+    assert_eq!(
+        (interval["before"].as_str(), interval["after"].as_str()),
+        (Some("1s"), Some("2s"))
     );
     // A panel now showing another threshold: old links open the new one.
     for (old, new) in [("latency", "stock"), ("workers", "worker-count")] {

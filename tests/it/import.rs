@@ -10,8 +10,9 @@
 //! firing `ALERTS` of the original (no `feature` label) and of the imported
 //! alert (`feature="<slug>"`) must be the same series once the labels
 //! promspec adds are ignored, level by level, and the original must fire
-//! at least once (the test is not vacuous). The original's group interval
-//! is set to the project's evaluation interval, as import reports it does.
+//! at least once (the test is not vacuous). Each runs at the interval of
+//! the original's group, which the imported feature keeps as its
+//! `evaluation_interval` (one promtool test file per interval).
 //!
 //! A threshold whose generated test feeds the recorded series directly
 //! (its query cannot be driven from its sources here) is proven by
@@ -22,7 +23,7 @@
 //! alerts fire on the same series at the same evaluations. The tally counts
 //! driven-proven, structurally-proven and neither; neither must be empty.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -31,6 +32,7 @@ use serde_json::json;
 
 use crate::support::{corpora, promspec, text, yaml_files, yaml_to_json};
 use promspec::import::shape::level_of;
+use promspec::spec::units::format_duration;
 
 #[derive(Default, Debug)]
 struct Tally {
@@ -146,33 +148,11 @@ fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), Strin
         return Err(format!("promtool check rules:\n{}", text(&check.stderr)));
     }
 
-    // The original, evaluated at the project's interval (import says so in its summary).
+    // The original as written: each group keeps its own `interval:`.
     let original = std::fs::read_to_string(path).unwrap();
-    let mut normalized = String::new();
-    for line in original.lines() {
-        let trimmed = line.trim_start().trim_start_matches("- ");
-        if trimmed.starts_with("interval:") {
-            let indent = &line[..line.len() - trimmed.len()];
-            normalized.push_str(&format!("{indent}interval: 1m\n"));
-        } else {
-            normalized.push_str(line);
-            normalized.push('\n');
-        }
-    }
-    let other_interval = original.lines().any(|l| {
-        let t = l.trim_start().trim_start_matches("- ");
-        t.strip_prefix("interval:").is_some_and(|v| {
-            promspec::spec::units::parse_duration(v.trim().trim_matches(['"', '\'']))
-                != Some(std::time::Duration::from_secs(60))
-        })
-    });
-    if other_interval && !summary.contains("the project evaluates every 1m") {
-        return Err(format!(
-            "a group interval changed without a note:\n{summary}"
-        ));
-    }
     let original_path = tmp.path().join("original.yml");
-    std::fs::write(&original_path, &normalized).unwrap();
+    std::fs::write(&original_path, &original).unwrap();
+    let original_intervals = original_intervals(&original);
     let severities = original_severities(&original);
     let original_rules = original_alerts(&original);
     let generated_rules: Vec<serde_json::Value> = rule_files
@@ -192,11 +172,20 @@ fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), Strin
         }
     };
 
-    let mut tests = Vec::new();
+    // Per evaluation interval, the side-by-side tests: a promtool test file
+    // has one `evaluation_interval`, the one both rule files run at.
+    let mut tests: BTreeMap<Duration, Vec<serde_json::Value>> = BTreeMap::new();
     let mut names = Vec::new();
     for spec_path in spec_files(&specs) {
         let spec = yaml_to_json(&std::fs::read_to_string(&spec_path).unwrap());
         let slug = spec["feature"].as_str().unwrap().to_string();
+        // The feature's interval: its own, else the project's (1m, the
+        // project file import creates).
+        let interval = spec["evaluation_interval"]
+            .as_str()
+            .map_or(Duration::from_secs(60), |d| {
+                promspec::spec::units::parse_duration(d).expect("a duration")
+            });
         let thresholds = spec["thresholds"].as_array().cloned().unwrap_or_default();
         tally.alerts += spec["alerts"].as_array().map_or(0, Vec::len);
         tally.records += spec["records"].as_array().map_or(0, Vec::len);
@@ -231,6 +220,23 @@ fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), Strin
                 prove(&slug, t, reason(&generated_text, id), tally);
                 continue;
             };
+            // The imported feature runs at the interval of the original's group.
+            match original_intervals.get(alert) {
+                Some(own) if own.len() == 1 && own.contains(&interval) => {}
+                own => {
+                    return Err(format!(
+                        "{alert}: the imported feature `{slug}` is evaluated every {}, the original's groups every {own:?}",
+                        format_duration(interval)
+                    ));
+                }
+            }
+            let generated_interval = generated["evaluation_interval"].as_str().unwrap_or("");
+            if generated_interval != format_duration(interval) {
+                return Err(format!(
+                    "{slug}: the generated test runs every `{generated_interval}`, the feature every {}",
+                    format_duration(interval)
+                ));
+            }
             let inputs = test["input_series"].as_array().unwrap();
             let record_prefix = format!("{}:{}:", slug.replace('-', "_"), id.replace('-', "_"));
             if inputs
@@ -273,19 +279,20 @@ fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), Strin
                 "ALERTS{{alertname={},alertstate=\"firing\",feature=\"\"}}",
                 quote(alert)
             );
+            let step = format_duration(interval);
             names.push(group.clone());
-            tests.push(json!({
+            tests.entry(interval).or_default().push(json!({
                 "name": group,
                 "interval": test["interval"],
                 "input_series": test["input_series"],
                 "promql_expr_test": [
                     {
-                        "expr": format!("count_over_time(({})[{end}s:1m])", diffs.join(" or ")),
+                        "expr": format!("count_over_time(({})[{end}s:{step}])", diffs.join(" or ")),
                         "eval_time": format!("{end}s"),
                         "exp_samples": [],
                     },
                     {
-                        "expr": format!("clamp_max(max_over_time(count({any_original})[{end}s:1m]), 1)"),
+                        "expr": format!("clamp_max(max_over_time(count({any_original})[{end}s:{step}]), 1)"),
                         "eval_time": format!("{end}s"),
                         "exp_samples": [{"labels": "{}", "value": 1}],
                     },
@@ -293,29 +300,32 @@ fn import_one(corpus: &Path, path: &Path, tally: &mut Tally) -> Result<(), Strin
             }));
         }
     }
-    if tests.is_empty() {
-        return Ok(());
-    }
     let mut rule_paths = vec![original_path.to_string_lossy().into_owned()];
     rule_paths.extend(rule_files.iter().map(|p| p.to_string_lossy().into_owned()));
-    let file = json!({
-        "rule_files": rule_paths,
-        "evaluation_interval": "1m",
-        "tests": tests,
-    });
-    let test_path = tmp.path().join("equivalence.test.json");
-    std::fs::write(&test_path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
-    let run = Command::new("promtool")
-        .args(["test", "rules"])
-        .arg(&test_path)
-        .output()
-        .expect("promtool must be installed");
-    if !run.status.success() {
-        return Err(format!(
-            "the imported alerts do not fire like the originals:\n{}{}",
-            text(&run.stdout),
-            text(&run.stderr)
+    for (interval, tests) in tests {
+        let file = json!({
+            "rule_files": rule_paths,
+            "evaluation_interval": format_duration(interval),
+            "tests": tests,
+        });
+        let test_path = tmp.path().join(format!(
+            "equivalence-{}.test.json",
+            format_duration(interval)
         ));
+        std::fs::write(&test_path, serde_json::to_string_pretty(&file).unwrap()).unwrap();
+        let run = Command::new("promtool")
+            .args(["test", "rules"])
+            .arg(&test_path)
+            .output()
+            .expect("promtool must be installed");
+        if !run.status.success() {
+            return Err(format!(
+                "the imported alerts do not fire like the originals (every {}):\n{}{}",
+                format_duration(interval),
+                text(&run.stdout),
+                text(&run.stderr)
+            ));
+        }
     }
     tally.equivalent += names.len();
     Ok(())
@@ -486,6 +496,29 @@ fn original_severities(text: &str) -> BTreeMap<String, Vec<String>> {
                 out.entry(name.to_string())
                     .or_default()
                     .push(sev.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Alert name → the intervals of the groups that hold it (a group without
+/// `interval:`, or with `0s`, runs at the project's 1m).
+fn original_intervals(text: &str) -> BTreeMap<String, BTreeSet<Duration>> {
+    let mut out: BTreeMap<String, BTreeSet<Duration>> = BTreeMap::new();
+    let doc = yaml_to_json(text);
+    let groups = doc["groups"]
+        .as_array()
+        .or_else(|| doc["spec"]["groups"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    for g in groups {
+        let interval = Some(duration(&g["interval"]))
+            .filter(|d| !d.is_zero())
+            .unwrap_or(Duration::from_secs(60));
+        for r in g["rules"].as_array().cloned().unwrap_or_default() {
+            if let Some(name) = r["alert"].as_str() {
+                out.entry(name.to_string()).or_default().insert(interval);
             }
         }
     }
@@ -672,5 +705,83 @@ fn import_keeps_every_original_alert_name() {
     assert!(
         hostile >= 4,
         "the files hold names that are not identifiers"
+    );
+}
+
+/// Rules of one team from groups evaluated at two intervals.
+const TWO_INTERVALS: &str = r#"groups:
+  - name: payments
+    rules:
+      - alert: PaymentsSlow
+        expr: histogram_quantile(0.95, sum by (le) (rate(payment_duration_seconds_bucket[5m]))) > 2
+        for: 5m
+        labels: {severity: warning, team: payments}
+  - name: payments-fast
+    interval: 30s
+    rules:
+      - alert: PaymentsDown
+        expr: sum(up{job="payments"}) < 1
+        for: 1m
+        labels: {severity: critical, team: payments}
+"#;
+
+#[test]
+fn import_keeps_group_intervals_and_never_merges_two() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("rules.yml"), TWO_INTERVALS).unwrap();
+    let out = promspec(
+        tmp.path(),
+        &["import", "rules.yml", "--split-by", "label:team"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    // One feature per interval: the first met keeps the plain name.
+    assert!(
+        summary.contains("specs/payments.yaml: 1 threshold (1 level), 0 alerts, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("specs/payments-30s.yaml: 1 threshold (1 level), 0 alerts, 0 records"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("split from `payments`: its rules come from groups evaluated every 30s"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "its groups' `interval: 30s` is kept as `evaluation_interval: 30s` (the project evaluates every 1m)"
+        ),
+        "{summary}"
+    );
+    let plain = std::fs::read_to_string(tmp.path().join("specs/payments.yaml")).unwrap();
+    assert!(!plain.contains("evaluation_interval"), "{plain}");
+    let fast = std::fs::read_to_string(tmp.path().join("specs/payments-30s.yaml")).unwrap();
+    assert!(
+        fast.contains("team: payments\nevaluation_interval: 30s\n"),
+        "{fast}"
+    );
+    let build = promspec(tmp.path(), &["build"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let rules = std::fs::read_to_string(
+        tmp.path()
+            .join("generated/prometheus/payments-30s.rules.yml"),
+    )
+    .unwrap();
+    assert!(rules.contains("    interval: 30s\n"), "{rules}");
+    let tests = std::fs::read_to_string(
+        tmp.path()
+            .join("generated/prometheus/payments-30s.test.yml"),
+    )
+    .unwrap();
+    assert!(tests.contains("\nevaluation_interval: 30s\n"), "{tests}");
+
+    // Side by side with the original, each at its group's interval.
+    let mut tally = Tally::default();
+    import_one(tmp.path(), &tmp.path().join("rules.yml"), &mut tally).unwrap();
+    assert_eq!(
+        (tally.thresholds, tally.equivalent, tally.neither.len()),
+        (2, 2, 0),
+        "{tally:#?}"
     );
 }

@@ -152,7 +152,7 @@ fn tier_tests_fail_when_an_objective_or_a_window_moves() {
             ));
             for (k, tier) in slo.tiers.iter().enumerate() {
                 let mut window = feature.clone();
-                window.slos[i].tiers[k].window.long += ws.project.evaluation_interval;
+                window.slos[i].tiers[k].window.long += feature.evaluation_interval;
                 mutations.push((
                     format!(
                         "{}/{} {} long window",

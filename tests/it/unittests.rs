@@ -173,9 +173,9 @@ fn moved_threshold(l: &LevelProbe, up: bool) -> f64 {
 }
 
 fn mutations(ws: &Workspace) -> Vec<Mutation> {
-    let interval = ws.project.evaluation_interval;
     let mut out = Vec::new();
     for feature in &ws.features {
+        let interval = feature.evaluation_interval;
         let all = lower::feature(&ws.project, feature).groups.remove(0).rules;
         for (index, test) in unittests::plan(&ws.project, feature)
             .into_iter()
@@ -260,10 +260,7 @@ fn run_mutation(bin: &Path, m: &Mutation) -> promtool::Outcome {
                 kind: FileKind::Spec,
                 groups: vec![Group {
                     name: Spanned::new(conventions::group_name(&feature), feature.slug_span),
-                    interval: Some(Spanned::new(
-                        m.project.evaluation_interval,
-                        feature.slug_span,
-                    )),
+                    interval: Some(feature.group_interval()),
                     rules: m.rules.clone(),
                     span: feature.slug_span,
                 }],
@@ -344,4 +341,85 @@ fn a_threshold_without_a_test_says_why() {
         report.to_string().contains("  no test  yearly: "),
         "{report}"
     );
+}
+
+/// A feature at 30s in a project at 2m: the generated test steps every 30s,
+/// and an alert with `for: 1m` fires two evaluations after its value
+/// crosses the level, not at the project's next 2m evaluation.
+#[test]
+fn a_feature_interval_sets_the_step_an_alert_fires_at() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let specs = tmp.path().join("specs");
+    std::fs::create_dir(&specs).expect("mkdir");
+    let project =
+        std::fs::read_to_string(Path::new(EDGE_CASES).join("promspec.yaml")).expect("project");
+    assert!(project.contains("\nevaluation_interval: 30s\n"));
+    std::fs::write(
+        specs.join("promspec.yaml"),
+        project.replace(
+            "\nevaluation_interval: 30s\n",
+            "\nevaluation_interval: 2m\n",
+        ),
+    )
+    .expect("write project");
+    std::fs::write(
+        specs.join("fast.yaml"),
+        "feature: fast\nteam: ops\nevaluation_interval: 30s\nthresholds:\n  - id: queue\n    query: max(queue_depth{job=\"q\"})\n    unit: count\n    warning: {above: 10, for: 1m}\n",
+    )
+    .expect("write spec");
+    let build = crate::support::promspec(tmp.path(), &["build"]);
+    assert!(
+        build.status.success(),
+        "{}",
+        crate::support::text(&build.stderr)
+    );
+    let prom = tmp.path().join("generated/prometheus");
+    let test_path = prom.join("fast.test.yml");
+    let test_text = std::fs::read_to_string(&test_path).expect("test file");
+    let test = crate::support::yaml_to_json(&test_text);
+    assert_eq!(test["evaluation_interval"], "30s", "{test_text}");
+    let group = &test["tests"][0];
+    assert_eq!(group["interval"], "30s", "{test_text}");
+
+    // The timeline crosses the level at T and says the alert fires at T + 1m.
+    let secs = |d: &str| {
+        promspec::spec::units::parse_duration(d)
+            .unwrap_or_else(|| panic!("`{d}` is a duration"))
+            .as_secs()
+    };
+    let (crossed, fires) = test_text
+        .lines()
+        .find_map(|l| {
+            let rest = l.trim_start().strip_prefix("# ")?;
+            let (at, what) = rest.split_once(": ")?;
+            let fires = what.split("which fires at ").nth(1)?.trim_end_matches(')');
+            Some((secs(at), secs(fires)))
+        })
+        .unwrap_or_else(|| panic!("no crossing in the timeline:\n{test_text}"));
+    assert_eq!(fires - crossed, 60, "{test_text}");
+    // Quiet one 30s step before, firing at that step.
+    let checks = group["alert_rule_test"].as_array().expect("alert tests");
+    let at = |t: u64| {
+        checks
+            .iter()
+            .find(|c| secs(c["eval_time"].as_str().unwrap()) == t)
+            .unwrap_or_else(|| panic!("no check at {t}s:\n{test_text}"))
+    };
+    assert_eq!(
+        at(fires - 30)["exp_alerts"].as_array().map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(at(fires)["exp_alerts"].as_array().map(Vec::len), Some(1));
+
+    // promtool agrees, and catches a `for` 30s longer.
+    let bin = promtool_bin();
+    let outcome = promtool::test_rules(&bin, &test_path).expect("promtool runs");
+    assert!(outcome.passed, "{outcome:#?}");
+    let rules_path = prom.join("fast.rules.yml");
+    let rules = std::fs::read_to_string(&rules_path).expect("rules");
+    assert!(rules.contains("    interval: 30s\n"), "{rules}");
+    assert_eq!(rules.matches("for: 1m\n").count(), 1, "{rules}");
+    std::fs::write(&rules_path, rules.replace("for: 1m\n", "for: 1m30s\n")).expect("mutate");
+    let outcome = promtool::test_rules(&bin, &test_path).expect("promtool runs");
+    assert!(!outcome.passed, "a `for: 1m30s` must fail the 30s test");
 }

@@ -59,7 +59,7 @@ pub fn groups(project: &Project, feature: &Feature) -> (Vec<Value>, Vec<String>)
             items.push((format!("{}/alert/{}", feature.slug, a.id), rule));
         }
     }
-    let interval_ms = project.evaluation_interval.as_millis() as i64;
+    let interval_ms = feature.evaluation_interval.as_millis() as i64;
     let mut out = Vec::new();
     let mut untested = Vec::new();
     for (group, rule) in items {

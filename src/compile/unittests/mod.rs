@@ -183,16 +183,11 @@ pub fn plan(project: &Project, feature: &Feature) -> Vec<ThresholdTest> {
     feature
         .thresholds
         .iter()
-        .map(|t| plan_threshold(project, feature, t, &block_of(t)))
+        .map(|t| plan_threshold(feature, t, &block_of(t)))
         .collect()
 }
 
-fn plan_threshold(
-    project: &Project,
-    feature: &Feature,
-    threshold: &Threshold,
-    rules: &[&Rule],
-) -> ThresholdTest {
+fn plan_threshold(feature: &Feature, threshold: &Threshold, rules: &[&Rule]) -> ThresholdTest {
     let group = names::rule_test_group_name(feature, threshold);
     let base = ThresholdTest {
         threshold: threshold.id.clone(),
@@ -217,7 +212,7 @@ fn plan_threshold(
         );
     }
     let ctx = Ctx {
-        interval_ms: project.evaluation_interval.as_millis() as i64,
+        interval_ms: feature.evaluation_interval.as_millis() as i64,
         record,
         record_labels,
         alerts: &alerts,
@@ -1096,7 +1091,7 @@ pub fn render(project: &Project, feature: &Feature, tests: &[ThresholdTest]) -> 
     )
     .push(
         "evaluation_interval",
-        Value::str(format_duration(project.evaluation_interval)),
+        Value::str(format_duration(feature.evaluation_interval)),
     );
     let mut out = names::yaml_header(&names::spec_path(&feature.slug));
     out.push_str(&yaml_out::to_string(&top));

@@ -81,15 +81,7 @@ pub fn groups(project: &Project, feature: &Feature) -> (Vec<Value>, Vec<String>)
         };
         for tier in &slo.tiers {
             for above in [false, true] {
-                out.push(group(
-                    project,
-                    feature,
-                    slo,
-                    tier,
-                    above,
-                    &rules,
-                    guard.as_deref(),
-                ));
+                out.push(group(feature, slo, tier, above, &rules, guard.as_deref()));
             }
         }
     }
@@ -97,7 +89,6 @@ pub fn groups(project: &Project, feature: &Feature) -> (Vec<Value>, Vec<String>)
 }
 
 fn group(
-    project: &Project,
     feature: &Feature,
     slo: &Slo,
     tier: &BurnTier,
@@ -105,7 +96,7 @@ fn group(
     rules: &[&Rule],
     guard: Option<&str>,
 ) -> Value {
-    let interval = project.evaluation_interval;
+    let interval = feature.evaluation_interval;
     let eval = tier.alert.for_ + interval;
     let steps = (eval.as_millis() / interval.as_millis().max(1)) as usize + 1;
     let value = tier.alert.value * if above { 1.0 + MARGIN } else { 1.0 - MARGIN };

@@ -26,6 +26,9 @@ pub fn resolve_feature(
     label_spans.extend(Resolver::label_spans(&raw.labels, &own));
     labels.extend(own);
     let docs_language = language(&raw.docs_language, &mut r).unwrap_or(project.docs_language);
+    // Checked as the project's `evaluation_interval` is; a wrong one falls
+    // back to the project's.
+    let evaluation_interval = r.duration_or(&raw.evaluation_interval, project.evaluation_interval);
     let mut taken: Vec<Spanned<String>> = Vec::new();
     let mut thresholds = Vec::new();
     for t in raw.thresholds.iter().flatten() {
@@ -36,7 +39,7 @@ pub fn resolve_feature(
             thresholds.push(th);
         }
     }
-    let slos = crate::spec::slo::resolve::slos(raw, project, &mut r);
+    let slos = crate::spec::slo::resolve::slos(raw, project, evaluation_interval, &mut r);
     taken.extend(
         raw.slos
             .iter()
@@ -59,6 +62,8 @@ pub fn resolve_feature(
         labels,
         label_spans,
         docs_language,
+        evaluation_interval,
+        evaluation_interval_span: raw.evaluation_interval.as_ref().map(|d| d.0.span),
         thresholds,
         slos,
         alerts,
@@ -338,4 +343,87 @@ fn level_rule(
         summary: l.summary.as_ref().map(|s| s.value.clone()),
         span: l.span,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::spec::testing::{load, render};
+
+    const THRESHOLD: &str =
+        "  - id: queue\n    query: max(queue_depth)\n    warning: {above: 10, for: 1m}\n";
+
+    #[test]
+    fn a_feature_interval_overrides_the_projects_for_that_feature_only() {
+        let fast =
+            format!("feature: fast\nteam: ops\nevaluation_interval: 30s\nthresholds:\n{THRESHOLD}");
+        let slow = format!("feature: slow\nteam: ops\nthresholds:\n{THRESHOLD}");
+        let (ws, _) = load(&[("fast", &fast), ("slow", &slow)]);
+        let by = |slug: &str| ws.features.iter().find(|f| f.slug == slug).unwrap();
+        assert_eq!(ws.project.evaluation_interval, Duration::from_secs(60));
+        assert_eq!(by("fast").evaluation_interval, Duration::from_secs(30));
+        assert!(by("fast").evaluation_interval_span.is_some());
+        assert_eq!(by("slow").evaluation_interval, Duration::from_secs(60));
+        assert_eq!(by("slow").evaluation_interval_span, None);
+    }
+
+    #[test]
+    fn a_bad_feature_interval_is_an_error_at_its_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("promspec.yaml"),
+            include_str!("../../cli/templates/promspec.yaml"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("fast.yaml"),
+            format!(
+                "feature: fast\nteam: ops\nevaluation_interval: often\nthresholds:\n{THRESHOLD}"
+            ),
+        )
+        .unwrap();
+        let mut sources = crate::source::SourceMap::new();
+        let (ws, diags) = crate::spec::workspace::load(dir.path(), &mut sources).unwrap();
+        let items: Vec<_> = diags.iter().cloned().collect();
+        let rendered = render(&items, &sources);
+        assert!(diags.has_errors(), "{rendered}");
+        assert!(
+            rendered.contains("spec/invalid-duration")
+                && rendered.contains("`often` is not a duration"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("evaluation_interval: often"),
+            "{rendered}"
+        );
+        // Carried on as the project's, like any other wrong value.
+        if let Some(ws) = ws {
+            assert_eq!(ws.features[0].evaluation_interval, Duration::from_secs(60));
+        }
+    }
+
+    #[test]
+    fn slo_tiers_default_for_is_at_least_the_feature_interval() {
+        let slo = "slos:\n  - id: up\n    objective: 99.9%\n    sli:\n      availability:\n        series: up{job=\"x\"}\n";
+        let shared = format!("feature: shared\nteam: ops\n{slo}");
+        let slow = format!("feature: slow\nteam: ops\nevaluation_interval: 10m\n{slo}");
+        let (ws, _) = load(&[("shared", &shared), ("slow", &slow)]);
+        let fors = |slug: &str| -> Vec<Duration> {
+            let f = ws.features.iter().find(|f| f.slug == slug).unwrap();
+            f.slos[0].tiers.iter().map(|t| t.alert.for_).collect()
+        };
+        // Half the short window (2m for the 5m one) at the project's 1m...
+        assert!(
+            fors("shared").contains(&Duration::from_secs(120)),
+            "{:?}",
+            fors("shared")
+        );
+        // ...but never less than the feature's own interval.
+        assert!(
+            fors("slow").iter().all(|f| *f >= Duration::from_secs(600)),
+            "{:?}",
+            fors("slow")
+        );
+    }
 }

@@ -126,10 +126,12 @@ pub(in crate::spec) fn project_windows(
     out
 }
 
-/// The SLOs of a feature.
+/// The SLOs of a feature evaluated every `evaluation_interval` (the
+/// feature's own, else the project's): the floor of a tier's default `for`.
 pub(in crate::spec) fn slos(
     raw: &raw::FeatureSpec,
     project: &Project,
+    evaluation_interval: Duration,
     r: &mut Resolver,
 ) -> Vec<Slo> {
     let mut ids: HashSet<&str> = HashSet::new();
@@ -153,7 +155,7 @@ pub(in crate::spec) fn slos(
                 .with_help("SLO ids name the recorded series and alerts: make each one unique"),
             );
         }
-        if let Some(slo) = slo(s, raw, project, r) {
+        if let Some(slo) = slo(s, raw, project, evaluation_interval, r) {
             out.push(slo);
         }
     }
@@ -164,6 +166,7 @@ fn slo(
     s: &sraw::Slo,
     feature: &raw::FeatureSpec,
     project: &Project,
+    evaluation_interval: Duration,
     r: &mut Resolver,
 ) -> Option<Slo> {
     let objective = match units::parse_value(&s.objective.0.value, Unit::Ratio) {
@@ -251,7 +254,7 @@ fn slo(
             let factor = window.factor(period);
             let for_ = match raw_tier.and_then(|t| t.for_.as_ref()) {
                 Some(f) => r.duration(f)?,
-                None => windows::default_for(&window, project.evaluation_interval),
+                None => windows::default_for(&window, evaluation_interval),
             };
             let span = raw_tier
                 .map(|t| t.span)

@@ -53,7 +53,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Options
-    /// Groups without `interval` use `evaluation_interval` from
+    /// A feature spec's rules run at the feature's `evaluation_interval`
+    /// when it sets one, else at the project's. In rule files, groups
+    /// without `interval` use `evaluation_interval` from
     /// `promspec.yaml` or the spec project. When neither says it, such
     /// groups are not judged: the interval is the server's
     /// `global.evaluation_interval`, which the file does not show (cephadm
@@ -84,6 +86,23 @@ mod tests {
         assert_rules_pass(
             "alerts/for-below-interval",
             "groups:\n  - name: g\n    interval: 30s\n    rules:\n      - alert: A\n        expr: up == 0\n        for: 30s\n",
+        );
+    }
+
+    /// A spec's groups run at the feature's own `evaluation_interval`
+    /// (the test project's is 1m).
+    #[test]
+    fn spec_uses_the_feature_interval() {
+        let spec = |interval: &str, for_: &str| {
+            format!(
+                "feature: shop\nteam: ops\nevaluation_interval: {interval}\nthresholds:\n  - id: queue\n    query: max(queue_depth)\n    warning: {{above: 10, for: {for_}}}\n"
+            )
+        };
+        assert_spec_pass("alerts/for-below-interval", &spec("30s", "45s"));
+        let found = spec_fail("alerts/for-below-interval", &spec("2m", "1m"));
+        assert!(
+            found.contains("`for: 1m` is shorter than the evaluation interval `2m`"),
+            "{found}"
         );
     }
 
