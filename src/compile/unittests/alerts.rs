@@ -23,7 +23,7 @@ use std::time::Duration;
 use crate::compile::conventions as names;
 use crate::compile::lower;
 use crate::compile::yaml_out::Value;
-use crate::promql::eval::{self, Dataset, Labels, METRIC_NAME, Series};
+use crate::promql::eval::{self, Dataset, Labels, METRIC_NAME};
 use crate::promql::{self, BinaryOperator, Dialect, Side};
 use crate::rulefile::Rule;
 use crate::spec::model::{Direction, Feature, Level, Project};
@@ -31,8 +31,8 @@ use crate::spec::units::{self, format_duration};
 
 use super::inputs::{Kind, Model, round6};
 use super::{
-    Body, Check, Ctx, ExpectedAlert, Failure, LevelProbe, MARGIN, Run, check_length, group_value,
-    samples_of, schedule, series_text, simulate, steps_of,
+    Body, Check, Ctx, ExpectedAlert, Failure, LevelProbe, MARGIN, Run, check_length, dataset_of,
+    group_value, schedule, series_text, simulate, steps_of,
 };
 
 /// The test groups of `feature`'s other alerts, and a comment per alert
@@ -196,15 +196,7 @@ fn absence(rule: &Rule, interval_ms: i64) -> Result<Vec<(&'static str, Body)>, S
     let total = present + w.max(lookback) + f + 4;
     let name = &rule.name.value;
     let run = |series: &[(Labels, Vec<Run>)]| {
-        let data = Dataset::new(
-            series
-                .iter()
-                .map(|(labels, runs)| Series {
-                    labels: labels.clone(),
-                    samples: samples_of(runs, interval_ms),
-                })
-                .collect(),
-        );
+        let data = dataset_of(series, interval_ms);
         let alerts = [rule];
         let c = ctx(&alerts, interval_ms, &data);
         let rules = c.alert_rules().map_err(failure)?;
@@ -322,15 +314,7 @@ fn comparison(
                     continue;
                 }
             };
-            let data = Dataset::new(
-                series
-                    .iter()
-                    .map(|(labels, runs)| Series {
-                        labels: labels.clone(),
-                        samples: samples_of(runs, interval_ms),
-                    })
-                    .collect(),
-            );
+            let data = dataset_of(&series, interval_ms);
             let mut recorded = Vec::with_capacity(total);
             for step in 0..total {
                 let out = model

@@ -641,6 +641,20 @@ fn samples_of(runs: &[Run], interval_ms: i64) -> Vec<(i64, f64)> {
         .collect()
 }
 
+/// The evaluator's dataset of input series written as runs of values, one
+/// sample per evaluation step.
+fn dataset_of(series: &[(Labels, Vec<Run>)], interval_ms: i64) -> Dataset {
+    Dataset::new(
+        series
+            .iter()
+            .map(|(labels, runs)| Series {
+                labels: labels.clone(),
+                samples: samples_of(runs, interval_ms),
+            })
+            .collect(),
+    )
+}
+
 impl Ctx<'_> {
     fn alert_rules(&self) -> Result<Vec<AlertRule>, Failure> {
         self.alerts
@@ -720,15 +734,7 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            let data = Dataset::new(
-                series
-                    .iter()
-                    .map(|(labels, runs)| Series {
-                        labels: labels.clone(),
-                        samples: samples_of(runs, self.interval_ms),
-                    })
-                    .collect(),
-            );
+            let data = dataset_of(&series, self.interval_ms);
             let mut recorded = Vec::with_capacity(total);
             for step in 0..total {
                 let out = model
