@@ -60,7 +60,8 @@ pub fn feature(project: &Project, feature: &Feature) -> RuleFile {
         feature
             .alerts
             .iter()
-            .map(|a| spec_alerts::alert(project, feature, a)),
+            .enumerate()
+            .map(|(index, a)| spec_alerts::alert(project, feature, index, a)),
     );
     let slos = slo::group(project, feature);
     let mut groups = Vec::new();

@@ -25,8 +25,9 @@ use crate::spec::model::{Alert, Feature, Language, NoData, Project, Threshold};
 use crate::spec::units::format_duration;
 use crate::yaml::Style;
 
-/// The alerting rule of an entry of `alerts:`.
-pub fn alert(project: &Project, feature: &Feature, a: &Alert) -> Rule {
+/// The alerting rule of `a`, the entry `index` of the feature's `alerts:`
+/// (the order that numbers their dashboard panels).
+pub fn alert(project: &Project, feature: &Feature, index: usize, a: &Alert) -> Rule {
     let level = &a.level;
     let mut annotations = a.annotations.clone();
     annotations
@@ -42,18 +43,10 @@ pub fn alert(project: &Project, feature: &Feature, a: &Alert) -> Rule {
             .entry("runbook_url".into())
             .or_insert_with(|| runbook.clone());
     }
-    // The alert's own panel in the feature dashboard (`a` is one of the
-    // feature's alerts, whose order numbers the panels).
+    // The alert's own panel in the feature dashboard.
     annotations
         .entry("dashboard_url".into())
-        .or_insert_with(
-            || match feature.alerts.iter().position(|x| std::ptr::eq(x, a)) {
-                Some(index) => {
-                    names::spec_alert_dashboard_url(&project.grafana_url, feature, index)
-                }
-                None => names::feature_dashboard_url(&project.grafana_url, feature),
-            },
-        );
+        .or_insert_with(|| names::spec_alert_dashboard_url(&project.grafana_url, feature, index));
     Rule {
         kind: RuleKind::Alerting,
         name: Spanned::new(
