@@ -584,16 +584,22 @@ const RULES: &str = r#"groups:
         labels: {severity: warning, team: jobs}
 "#;
 
-#[test]
-fn import_splits_by_label_and_never_overwrites() {
+/// `rules` written to `rules.yml` in a new directory and imported there
+/// with `--split-by label:team`; the directory and the printed summary.
+fn import_split_by_team(rules: &str) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("rules.yml"), RULES).unwrap();
+    std::fs::write(tmp.path().join("rules.yml"), rules).unwrap();
     let out = promspec(
         tmp.path(),
         &["import", "rules.yml", "--split-by", "label:team"],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let summary = text(&out.stdout);
+    (tmp, text(&out.stdout))
+}
+
+#[test]
+fn import_splits_by_label_and_never_overwrites() {
+    let (tmp, summary) = import_split_by_team(RULES);
     assert!(
         summary.contains("specs/web.yaml: 1 threshold (2 levels), 0 alerts, 0 records"),
         "{summary}"
@@ -727,14 +733,7 @@ const TWO_INTERVALS: &str = r#"groups:
 
 #[test]
 fn import_keeps_group_intervals_and_never_merges_two() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("rules.yml"), TWO_INTERVALS).unwrap();
-    let out = promspec(
-        tmp.path(),
-        &["import", "rules.yml", "--split-by", "label:team"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let summary = text(&out.stdout);
+    let (tmp, summary) = import_split_by_team(TWO_INTERVALS);
     // One feature per interval: the first met keeps the plain name.
     assert!(
         summary.contains("specs/payments.yaml: 1 threshold (1 level), 0 alerts, 0 records"),
