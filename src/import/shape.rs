@@ -139,8 +139,12 @@ pub fn infer_unit(query: &str, annotations: &[&str], dialect: Dialect) -> Unit {
             return unit;
         }
     }
-    metric_unit(query, dialect)
-        .or_else(|| ratio_unit(query, dialect))
+    let Ok(parsed) = promql::parse(query, dialect) else {
+        return Unit::Count;
+    };
+    let facts = parsed.facts();
+    metric_unit(facts)
+        .or_else(|| ratio_unit(facts))
         .unwrap_or(Unit::Count)
 }
 
@@ -199,9 +203,7 @@ fn quantity(selector: &promql::Selector) -> Option<Quantity> {
 /// events by events), otherwise only sums and products with numbers and
 /// aggregations that keep the quantity. A ratio, or a percent when the
 /// division is multiplied by 100.
-fn ratio_unit(query: &str, dialect: Dialect) -> Option<Unit> {
-    let parsed = promql::parse(query, dialect).ok()?;
-    let facts = parsed.facts();
+fn ratio_unit(facts: &promql::ExprFacts) -> Option<Unit> {
     let arithmetic: Vec<&promql::BinaryOp> = facts
         .binary_ops
         .iter()
@@ -290,9 +292,7 @@ fn humanized_unit(template: &str) -> Option<Unit> {
 /// The unit a query's single metric name suffix says, when nothing in the
 /// query changes what the value means (arithmetic between two series,
 /// counting).
-fn metric_unit(query: &str, dialect: Dialect) -> Option<Unit> {
-    let parsed = promql::parse(query, dialect).ok()?;
-    let facts = parsed.facts();
+fn metric_unit(facts: &promql::ExprFacts) -> Option<Unit> {
     // A ratio of two series, a product, a count: the name says nothing.
     let mixes = facts
         .binary_ops
